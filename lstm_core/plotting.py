@@ -1,0 +1,78 @@
+"""Shared plotting conventions: a colour-blind-safe palette, one colour per gate, lecture-size text.
+
+Every plotting function in lstm_core takes ``ax=None`` (a new figure is made when it is None),
+draws, labels its axes, and returns the ``Axes``. They are pure: they read their arguments and
+draw, nothing else.
+"""
+
+import matplotlib.pyplot as plt
+
+# Okabe and Ito's colour-blind-safe palette
+PALETTE = {
+    "blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00",
+    "purple": "#CC79A7", "sky": "#56B4E9", "yellow": "#F0E442", "black": "#000000",
+}
+GATE_COLOURS = {"i": PALETTE["blue"], "f": PALETTE["orange"], "g": PALETTE["green"],
+                "o": PALETTE["vermillion"], "c": PALETTE["purple"], "h": PALETTE["black"]}
+GATE_LABELS = {"i": "input gate i", "f": "forget gate f", "g": "candidate g", "o": "output gate o",
+               "c": "cell state c", "h": "hidden state h"}
+SEQUENTIAL_CMAP = "viridis"
+DIVERGING_CMAP = "RdBu_r"
+FONT_SIZE = 13
+
+
+def get_ax(ax=None, figsize=(7, 4)):
+    """Return ``ax``, or the axes of a new figure of ``figsize`` when ``ax`` is None."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def style_ax(ax, title=None, xlabel=None, ylabel=None, legend=False):
+    """Label an Axes at lecture-hall size; add a legend if asked."""
+    if title:
+        ax.set_title(title, fontsize=FONT_SIZE + 1)
+    if xlabel:
+        ax.set_xlabel(xlabel, fontsize=FONT_SIZE)
+    if ylabel:
+        ax.set_ylabel(ylabel, fontsize=FONT_SIZE)
+    ax.tick_params(labelsize=FONT_SIZE - 2)
+    if legend:
+        ax.legend(fontsize=FONT_SIZE - 2, frameon=False)
+    return ax
+
+
+def plot_sequence_states(series, ax=None, title=None):
+    """Plot several per-step curves (e.g. gates of one unit over time) with the gate colours.
+
+    Parameters
+    ----------
+    series : dict name -> ndarray of shape (T,); names among i, f, g, o, c, h get their gate colour.
+    ax : matplotlib Axes or None.
+
+    Returns
+    -------
+    ax : the Axes drawn on.
+    """
+    ax = get_ax(ax)
+    for name, values in series.items():
+        ax.plot(range(1, len(values) + 1), values, marker="o", markersize=3,
+                color=GATE_COLOURS.get(name), label=GATE_LABELS.get(name, name))
+    return style_ax(ax, title=title, xlabel="time step t", ylabel="value", legend=True)
+
+
+def plot_loss_curves(curves, ax=None, title="Training loss", log=True):
+    """Loss against step for one or more runs.
+
+    Parameters
+    ----------
+    curves : dict label -> sequence of floats (one per step).
+    log : bool, logarithmic y axis.
+    """
+    ax = get_ax(ax)
+    colours = list(PALETTE.values())
+    for k, (label, values) in enumerate(curves.items()):
+        ax.plot(range(1, len(values) + 1), values, color=colours[k % len(colours)], label=label)
+    if log:
+        ax.set_yscale("log")
+    return style_ax(ax, title=title, xlabel="training step", ylabel="loss", legend=True)
