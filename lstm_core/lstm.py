@@ -76,7 +76,7 @@ def _check_params_type(params):
 def _initial_state(name, value, batch_size, params, sizes):
     if value is None:
         return np.zeros((batch_size, params.hidden_size), params.dtype)
-    return checked(name, value, ("B", "H"), sizes, dtype=params.dtype, legend="(B, H)")
+    return checked(name, value, ("B", "H"), sizes, dtype=params.dtype)
 
 
 def lstm_step_forward(params, x_t, h_prev, c_prev):
@@ -97,7 +97,7 @@ def lstm_step_forward(params, x_t, h_prev, c_prev):
     """
     _check_params_type(params)
     sizes = {"D": (params.input_size, "params"), "H": (params.hidden_size, "params")}
-    x_t = checked("x_t", x_t, ("B", "D"), sizes, dtype=params.dtype, legend="(B, D): one row per sequence")
+    x_t = checked("x_t", x_t, ("B", "D"), sizes, dtype=params.dtype, legend="one row per sequence")
     h_prev = checked("h_prev", h_prev, ("B", "H"), sizes, dtype=params.dtype)
     c_prev = checked("c_prev", c_prev, ("B", "H"), sizes, dtype=params.dtype)
     w_x, w_h, b = params.fused()  # (4H, D), (4H, H), (4H,)
@@ -157,7 +157,7 @@ def lstm_forward(params, x, h0=None, c0=None):
     """
     _check_params_type(params)
     sizes = {"D": (params.input_size, "params"), "H": (params.hidden_size, "params")}
-    x = checked("x", x, ("T", "B", "D"), sizes, dtype=params.dtype, legend="time-major (T, B, D)")
+    x = checked("x", x, ("T", "B", "D"), sizes, dtype=params.dtype, legend="time-major")
     num_steps, batch_size, _ = x.shape
     hidden_size = params.hidden_size
     h0 = _initial_state("h0", h0, batch_size, params, sizes)
@@ -208,7 +208,7 @@ def lstm_backward(dh, cache, truncate=None):
     num_steps, batch_size, _ = x.shape
     sizes = {"T": (num_steps, "the cached x"), "B": (batch_size, "the cached x"),
              "H": (params.hidden_size, "params")}
-    dh = checked("dh", dh, ("T", "B", "H"), sizes, dtype=params.dtype, legend="time-major (T, B, H)")
+    dh = checked("dh", dh, ("T", "B", "H"), sizes, dtype=params.dtype, legend="time-major")
     if truncate is not None and (int(truncate) != truncate or truncate < 1):
         raise ValueError(f"truncate must be None or an integer >= 1, got {truncate!r}")
     c_prevs = np.concatenate([cache["c0"][None], cache["c"][:-1]])  # (T, B, H): c_{t-1} for each t

@@ -28,7 +28,7 @@ def rnn_forward(params, x, h0=None):
     if not isinstance(params, RNNParams):
         raise TypeError(f"params must be an RNNParams, got {type(params).__name__}")
     sizes = {"D": (params.input_size, "params"), "H": (params.hidden_size, "params")}
-    x = checked("x", x, ("T", "B", "D"), sizes, dtype=params.dtype, legend="time-major (T, B, D)")
+    x = checked("x", x, ("T", "B", "D"), sizes, dtype=params.dtype, legend="time-major")
     num_steps, batch_size, _ = x.shape
     if h0 is None:
         h0 = np.zeros((batch_size, params.hidden_size), params.dtype)

@@ -70,10 +70,11 @@ def check_shape(name, array, spec, sizes, legend=None):
         if letter in sizes:
             bound, source = sizes[letter]
             if size != bound:
-                known = ", ".join(f"{k}={v[0]}" for k, v in sizes.items())
+                concrete = tuple(s if isinstance(s, int) else sizes.get(s, (array.shape[k],))[0]
+                                 for k, s in enumerate(spec))
                 raise ValueError(
-                    f"{name} has shape {array.shape} but expected {expected} with {known}; "
-                    f"axis {axis} ({letter}) is {size}, while {source} has {letter}={bound}{hint}"
+                    f"{name} has shape {array.shape} but expected {expected} = {concrete}{hint}: "
+                    f"axis {axis} ({letter}) is {size}, while {source} has {letter}={bound}"
                 )
         else:
             sizes[letter] = (size, name)
