@@ -24,7 +24,8 @@ def params(rng):
 
 
 def test_x_with_wrong_feature_size(params):
-    with pytest.raises(ValueError, match=r"x has shape \(5, 2, 2\) but expected \(T, B, D\) = \(5, 2, 3\).*params has D=3"):
+    message = r"x has shape \(5, 2, 2\) but expected \(T, B, D\) = \(5, 2, 3\).*params has D=3"
+    with pytest.raises(ValueError, match=message):
         lstm_forward(params, np.zeros((5, 2, 2)))
 
 
