@@ -208,3 +208,21 @@ def test_params_roundtrip_and_iteration(rng):
     assert np.all(params.b_f == 1.0) and np.all(params.b_i == 0.0)
     dict(params)["b_i"][:] = 7.0  # dict(params) holds the very arrays
     assert np.all(params.b_i == 7.0)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_fused_equals_naive_per_gate(dtype, rng):
+    from lstm_core.naive import naive_lstm_backward, naive_lstm_forward
+
+    params, x, h0, c0 = random_lstm_problem(rng, 7, 3, 4, 5, dtype=dtype)
+    tol = dict(rtol=1e-10, atol=1e-12) if dtype == np.float64 else dict(rtol=1e-4, atol=1e-5)
+    h, _, cache = lstm_forward(params, x, h0, c0)
+    h_naive, steps = naive_lstm_forward(params, x, h0, c0)
+    np.testing.assert_allclose(h, h_naive, **tol)
+    dh = rng.standard_normal(h.shape).astype(dtype)
+    fast = lstm_backward(dh, cache)
+    slow = naive_lstm_backward(dh, params, steps)
+    for (name, a), (_, b) in zip(fast[0], slow[0]):
+        np.testing.assert_allclose(a, b, err_msg=name, **tol)
+    for a, b in zip(fast[1:], slow[1:]):
+        np.testing.assert_allclose(a, b, **tol)
