@@ -163,9 +163,11 @@ def lstm_forward(params, x, h0=None, c0=None):
     h0 = _initial_state("h0", h0, batch_size, params, sizes)
     c0 = _initial_state("c0", c0, batch_size, params, sizes)
     w_x, w_h, b = params.fused()  # (4H, D), (4H, H), (4H,)
+    w_x_t = np.ascontiguousarray(w_x.T)  # (D, 4H): a contiguous transpose keeps the product fast
     w_h_t = np.ascontiguousarray(w_h.T)  # (H, 4H)
-    # the input projection of all T steps in one product
-    gates = (x.reshape(num_steps * batch_size, -1) @ w_x.T + b).reshape(num_steps, batch_size, 4 * hidden_size)
+    # the input projection of all T steps in one product: (T*B, D) @ (D, 4H) -> (T, B, 4H)
+    gates = (x.reshape(num_steps * batch_size, -1) @ w_x_t).reshape(num_steps, batch_size, 4 * hidden_size)
+    gates += b  # in place: no second (T, B, 4H) temporary
     h = np.empty((num_steps, batch_size, hidden_size), params.dtype)
     c = np.empty_like(h)
     tanh_c = np.empty_like(h)
@@ -211,12 +213,12 @@ def lstm_backward(dh, cache, truncate=None):
     dh = checked("dh", dh, ("T", "B", "H"), sizes, dtype=params.dtype, legend="time-major")
     if truncate is not None and (int(truncate) != truncate or truncate < 1):
         raise ValueError(f"truncate must be None or an integer >= 1, got {truncate!r}")
-    c_prevs = np.concatenate([cache["c0"][None], cache["c"][:-1]])  # (T, B, H): c_{t-1} for each t
     w_x, w_h, _ = params.fused()  # (4H, D), (4H, H)
-    dz = np.zeros_like(gates)  # (T, B, 4H)
     if truncate is None or truncate >= num_steps:
-        dh0, dc0 = _backward_window(dh, 0, num_steps, gates, c_prevs, cache["tanh_c"], w_h, dz)
+        dz = np.empty_like(gates)  # (T, B, 4H), every step written below
+        dh0, dc0 = _backward_window(dh, 0, num_steps, cache, w_h, dz)
     else:
+        dz = np.zeros_like(gates)
         dh0 = np.zeros_like(cache["h0"])
         dc0 = np.zeros_like(cache["c0"])
         dz_step = np.empty_like(gates)
@@ -225,31 +227,32 @@ def lstm_backward(dh, cache, truncate=None):
             source = np.zeros_like(dh[: t + 1])
             source[t] = dh[t]
             dz_step[start : t + 1] = 0.0
-            dh_start, dc_start = _backward_window(source, start, t + 1, gates, c_prevs, cache["tanh_c"],
-                                                  w_h, dz_step)
+            dh_start, dc_start = _backward_window(source, start, t + 1, cache, w_h, dz_step)
             dz[start : t + 1] += dz_step[start : t + 1]
             if start == 0:
                 dh0 += dh_start
                 dc0 += dc_start
-    h_prevs = np.concatenate([cache["h0"][None], cache["h"][:-1]])  # (T, B, H): h_{t-1} for each t
     dz_rows = dz.reshape(num_steps * batch_size, -1)  # (T*B, 4H)
-    # weight gradients summed over time and batch, one product each
+    # weight gradients summed over time and batch, one product each (h_{t-1} is h0 at t = 0)
     dw_x = dz_rows.T @ x.reshape(num_steps * batch_size, -1)  # (4H, D)
-    dw_h = dz_rows.T @ h_prevs.reshape(num_steps * batch_size, -1)  # (4H, H)
+    dw_h = dz[0].T @ cache["h0"]  # (4H, H)
+    if num_steps > 1:
+        dw_h += dz_rows[batch_size:].T @ cache["h"][:-1].reshape((num_steps - 1) * batch_size, -1)
     grads = LSTMParams.from_fused(dw_x, dw_h, dz_rows.sum(axis=0))
     dx = (dz_rows @ w_x).reshape(x.shape)  # (T, B, D)
     return grads, dx, dh0, dc0
 
 
-def _backward_window(dh, start, stop, gates, c_prevs, tanh_c, w_h, dz):
+def _backward_window(dh, start, stop, cache, w_h, dz):
     """Run the BPTT recursion from step stop-1 down to step start, writing dz[start:stop].
 
     Returns dL/dh and dL/dc at the state *before* step ``start`` (h_{start-1}, c_{start-1}).
     """
-    batch_size, hidden_size = dh.shape[1], dh.shape[2]
-    dh_next = np.zeros((batch_size, hidden_size), gates.dtype)
+    gates, c, tanh_c = cache["gates"], cache["c"], cache["tanh_c"]
+    dh_next = np.zeros_like(cache["h0"])  # (B, H)
     dc_next = np.zeros_like(dh_next)
     for t in reversed(range(start, stop)):
-        _, dc_next = _gates_backward(dh[t] + dh_next, dc_next, gates[t], c_prevs[t], tanh_c[t], dz[t])
+        c_prev = c[t - 1] if t > 0 else cache["c0"]
+        _, dc_next = _gates_backward(dh[t] + dh_next, dc_next, gates[t], c_prev, tanh_c[t], dz[t])
         dh_next = dz[t] @ w_h  # (B, 4H) @ (4H, H): what h_{t-1} receives through step t
     return dh_next, dc_next
