@@ -93,7 +93,7 @@ def plot_step_values(values, ax=None, title=None):
     ax.axhline(0, color="0.3", lw=0.8)
     for level in (-1, 1):
         ax.axhline(level, color="0.6", lw=0.8, ls=":")
-    return style_ax(ax, title=title, ylabel="value")
+    return style_ax(ax, title=title, xlabel="gate or state after the step", ylabel="value")
 
 
 def plot_unit_over_time(x, states, ax=None, title=None):
@@ -116,7 +116,7 @@ def plot_unit_over_time(x, states, ax=None, title=None):
     curves = {name: _curve(name, values, len(x)) for name, values in states.items()}
     ax = get_ax(ax, figsize=(9, 4))
     steps = np.arange(1, len(x) + 1)
-    ax.fill_between(steps, 0, x, step="mid", color="0.85", label=r"input $x_t$")
+    ax.fill_between(steps, 0, x, step="mid", color="0.85", label="input x_t")  # no mathtext: redrawn by sliders
     for name, values in curves.items():
         thick = name in ("c", "h")
         ax.plot(steps, values, color=GATE_COLOURS.get(name), lw=2.8 if thick else 1.6,
@@ -154,7 +154,8 @@ def plot_memory_trace(c, f, pulse_step, ax=None, title=None):
     peak = c[np.argmax(np.abs(c))]
     ax.axhline(0.5 * peak, color=GATE_COLOURS["c"], lw=1, ls=":", label="half of the peak")
     ax.set_ylim(min(-0.05, c.min() * 1.1), max(1.05, c.max() * 1.1))
-    return style_ax(ax, title=title, xlabel="time step t", ylabel="value", legend=True)
+    ax.legend(fontsize=10, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return style_ax(ax, title=title, xlabel="time step t", ylabel="value")
 
 
 def plot_loss_vs_output(h_grid, y, h, ax=None):
@@ -186,8 +187,10 @@ def plot_loss_vs_output(h_grid, y, h, ax=None):
         ax.annotate("", xy=(h + sign * direction * length, e_h), xytext=(h, e_h),
                     arrowprops=dict(arrowstyle="-|>", color=colour, lw=2.5, mutation_scale=18))
         ax.plot([], [], color=colour, lw=2.5, label=label)  # legend entry for the arrow
+    ax.set_ylim(-0.05 * loss.max(), 1.6 * loss.max())  # head room for the legend
+    ax.legend(fontsize=10, frameon=False, loc="upper center", ncol=2)
     return style_ax(ax, title="The loss of one output and the sign of its gradient", xlabel="output h",
-                    ylabel="loss E", legend=True)
+                    ylabel="loss E")
 
 
 def plot_loss_slice(w_grid, loss, w, slope, numeric_slope, ax=None, name="w"):
@@ -211,8 +214,8 @@ def plot_loss_slice(w_grid, loss, w, slope, numeric_slope, ax=None, name="w"):
     loss = _curve("loss", loss, len(w_grid))
     w, slope, numeric_slope = _scalar("w", w), _scalar("slope", slope), _scalar("numeric_slope", numeric_slope)
     ax = get_ax(ax)
-    symbol = name.replace("_", r"_{", 1) + "}" if "_" in name else name
-    ax.plot(w_grid, loss, color=PALETTE["black"], lw=2.5, label=rf"$E({symbol})$")
+    # plain text, not mathtext: a slider redraws this figure, and each mathtext string costs ~10 ms
+    ax.plot(w_grid, loss, color=PALETTE["black"], lw=2.5, label=f"E({name})")
     loss_at_w = float(np.interp(w, w_grid, loss))
     half = 0.2 * (w_grid.max() - w_grid.min())
     span = np.array([w - half, w + half])
@@ -223,8 +226,8 @@ def plot_loss_slice(w_grid, loss, w, slope, numeric_slope, ax=None, name="w"):
     low, high = loss.min(), loss.max()
     margin = 0.1 * (high - low) if high > low else 0.1
     ax.set_ylim(low - margin, high + margin)
-    return style_ax(ax, title=rf"The gradient is the slope of the loss along ${symbol}$",
-                    xlabel=rf"${symbol}$", ylabel="loss E", legend=True)
+    return style_ax(ax, title=f"The gradient is the slope of the loss along {name}",
+                    xlabel=name, ylabel="loss E", legend=True)
 
 
 def plot_difference_errors(eps, errors, ax=None):
