@@ -1,0 +1,243 @@
+"""Figures for lesson 05 (backpropagation through time) and lesson 10 (the autodiff cross-check).
+
+Each function draws into ``ax`` (a new figure when None), labels its axes and returns the Axes.
+They only read their arguments; heavy computation happens in the lessons, once.
+
+Dimensions: T time steps, H hidden size.
+"""
+
+import numpy as np
+from matplotlib.colors import LogNorm
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.ticker import MaxNLocator
+
+from lstm_core.params import GATES
+from lstm_core.plotting import FONT_SIZE, GATE_COLOURS, PALETTE, SEQUENTIAL_CMAP, get_ax, style_ax
+
+_BACKWARD_COLOUR = PALETTE["vermillion"]
+_SUBSCRIPTS = str.maketrans("0123456789", "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089")
+
+
+def _sub(name, index):
+    """``x`` and 3 -> "x\u2083": Unicode subscripts, much faster to draw than mathtext."""
+    return name + str(index).translate(_SUBSCRIPTS)
+
+
+def _finite_array(name, values, ndim):
+    values = np.asarray(values, dtype=float)
+    if values.ndim != ndim:
+        raise ValueError(f"{name} must be a {ndim}-D array, got shape {values.shape}")
+    if values.size == 0:
+        raise ValueError(f"{name} is empty")
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"{name} contains NaN or inf")
+    return values
+
+
+def _arrow(ax, start, end, colour, dashed=False):
+    ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=13, color=colour, linewidth=1.6,
+                                 linestyle="--" if dashed else "-", shrinkA=0, shrinkB=0))
+
+
+def plot_unrolled_graph(num_steps=4, show_backward=True, ax=None):
+    """The LSTM unrolled over ``num_steps`` steps: the forward graph and, optionally, BPTT's paths.
+
+    Solid arrows are the forward pass: x_t into the cell, h_t up to the loss L_t, and the two
+    states c_t (purple) and h_t (black) along to step t+1. Dashed arrows are the backward pass:
+    each L_t sends dL_t/dh_t down, and each step sends dc and dh back to the step before.
+
+    Parameters
+    ----------
+    num_steps : int, 1 to 12.
+    show_backward : bool, draw the gradient paths.
+    ax : matplotlib Axes or None.
+
+    Returns
+    -------
+    ax : the Axes drawn on.
+    """
+    if int(num_steps) != num_steps or not 1 <= num_steps <= 12:
+        raise ValueError(f"num_steps must be an integer from 1 to 12, got {num_steps!r}")
+    num_steps = int(num_steps)
+    ax = get_ax(ax, figsize=(2.2 * num_steps + 2.0, 4.2))
+    half_w, half_h = 0.28, 0.3  # half the size of a cell box
+    cell_y, input_y, loss_y = 1.0, 0.0, 2.1
+    c_y, h_y = cell_y + 0.12, cell_y - 0.12  # heights of the two horizontal state arrows
+    text = dict(ha="center", va="center", fontsize=FONT_SIZE - 1)
+    for t in range(1, num_steps + 1):
+        ax.add_patch(FancyBboxPatch((t - half_w, cell_y - half_h), 2 * half_w, 2 * half_h,
+                                    boxstyle="round,pad=0.02", facecolor="#f2f2f2",
+                                    edgecolor=PALETTE["black"], linewidth=1.2))
+        ax.text(t, cell_y, f"cell\n{t}", **text)
+        ax.text(t, input_y, _sub("x", t), bbox=dict(boxstyle="round", facecolor="white",
+                                                      edgecolor=PALETTE["sky"]), **text)
+        ax.text(t, loss_y, _sub("L", t), bbox=dict(boxstyle="round", facecolor="white",
+                                                     edgecolor=_BACKWARD_COLOUR), **text)
+        _arrow(ax, (t, input_y + 0.15), (t, cell_y - half_h), PALETTE["sky"])
+        _arrow(ax, (t - 0.06, cell_y + half_h), (t - 0.06, loss_y - 0.16), GATE_COLOURS["h"])
+        ax.text(t - 0.1, (cell_y + half_h + loss_y) / 2, _sub("h", t), ha="right", va="center",
+                fontsize=FONT_SIZE - 1)
+        if show_backward:
+            _arrow(ax, (t + 0.08, loss_y - 0.16), (t + 0.08, cell_y + half_h), _BACKWARD_COLOUR, dashed=True)
+    for t in range(0, num_steps):  # states from step t (or the initial state) into step t+1
+        left = t + half_w if t >= 1 else 0.1
+        right = t + 1 - half_w
+        _arrow(ax, (left, c_y), (right, c_y), GATE_COLOURS["c"])
+        _arrow(ax, (left, h_y), (right, h_y), GATE_COLOURS["h"])
+        centre = (left + right) / 2
+        ax.text(centre, c_y + 0.13, _sub("c", t), ha="center", va="bottom", fontsize=FONT_SIZE - 1,
+                color=GATE_COLOURS["c"])
+        ax.text(centre, h_y - 0.13, _sub("h", t), ha="center", va="top", fontsize=FONT_SIZE - 1)
+        if show_backward:
+            _arrow(ax, (right, c_y + 0.09), (left, c_y + 0.09), _BACKWARD_COLOUR, dashed=True)
+            _arrow(ax, (right, h_y - 0.09), (left, h_y - 0.09), _BACKWARD_COLOUR, dashed=True)
+    handles = []
+    if show_backward:
+        handles += ax.plot([], [], color=_BACKWARD_COLOUR, linestyle="--", label="gradient (backward)")
+    handles += ax.plot([], [], color=GATE_COLOURS["c"], label="cell state c (forward)")
+    handles += ax.plot([], [], color=GATE_COLOURS["h"], label="hidden state h (forward)")
+    ax.set_xlim(0.0, num_steps + 0.5)
+    ax.set_ylim(-0.4, 2.45)
+    ax.set_xticks(range(1, num_steps + 1))
+    ax.set_yticks([input_y, cell_y, loss_y], ["input", "LSTM step", "loss"])
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    steps = "step" if num_steps == 1 else "steps"
+    style_ax(ax, title=f"The LSTM unrolled over T = {num_steps} {steps}", xlabel="time step t",
+             ylabel="layer of the graph")
+    ax.legend(handles=handles, fontsize=FONT_SIZE - 3, frameon=False, loc="upper center",
+              bbox_to_anchor=(0.5, -0.2), ncol=3 if num_steps >= 3 else 1)
+    return ax
+
+
+def plot_gradient_heatmap(values, ax=None, vmin=1e-8, vmax=1.0, title=None, label="|dL/dc_t|"):
+    """A heatmap of a gradient's magnitude over time (x) and hidden units (y), logarithmic colours.
+
+    Parameters
+    ----------
+    values : array, shape (T, H), non-negative magnitudes such as |dL/dc_t| for one sequence.
+    ax : matplotlib Axes or None.
+    vmin, vmax : float, the colour range (fix them to compare several heatmaps); smaller values
+        are drawn in the colour of vmin.
+    title : str or None.
+    label : str, the colour bar's label.
+
+    Returns
+    -------
+    ax : the Axes drawn on.
+    """
+    values = _finite_array("values", values, 2)
+    if np.any(values < 0):
+        raise ValueError("values must be magnitudes (>= 0); pass np.abs(...) of the gradient")
+    if not 0 < vmin < vmax:
+        raise ValueError(f"need 0 < vmin < vmax, got vmin={vmin!r}, vmax={vmax!r}")
+    num_steps, hidden_size = values.shape
+    ax = get_ax(ax, figsize=(8, 3.8))
+    image = ax.imshow(np.clip(values, vmin, vmax).T, aspect="auto", origin="lower", cmap=SEQUENTIAL_CMAP,
+                      norm=LogNorm(vmin=vmin, vmax=vmax),
+                      extent=(0.5, num_steps + 0.5, -0.5, hidden_size - 0.5), interpolation="nearest")
+    colour_bar = ax.figure.colorbar(image, ax=ax)
+    colour_bar.set_label(label, fontsize=FONT_SIZE - 1)
+    return style_ax(ax, title=title, xlabel="time step t", ylabel="hidden unit")
+
+
+def plot_gradient_norms(norms, ax=None, title=None, ylabel="||dL/dc_t||"):
+    """Gradient norm against time step for several runs (e.g. several forget-gate biases), log scale.
+
+    Parameters
+    ----------
+    norms : dict label -> array of shape (T,), positive values.
+    ax : matplotlib Axes or None.
+
+    Returns
+    -------
+    ax : the Axes drawn on.
+    """
+    if not norms:
+        raise ValueError("norms is empty: pass a dict label -> array of shape (T,)")
+    ax = get_ax(ax)
+    colours = list(PALETTE.values())
+    for k, (label, values) in enumerate(norms.items()):
+        values = _finite_array(f"norms[{label!r}]", values, 1)
+        ax.plot(range(1, len(values) + 1), np.maximum(values, 1e-300), color=colours[k % len(colours)],
+                marker="o", markersize=3, label=str(label))
+    ax.set_yscale("log")
+    return style_ax(ax, title=title, xlabel="time step t", ylabel=ylabel, legend=True)
+
+
+def plot_truncation_error(ks, rel_dist, cosine, ax=None, title=None):
+    """How far truncated BPTT's gradient is from the full one, against the truncation length k.
+
+    Parameters
+    ----------
+    ks : array of int, shape (n,), truncation lengths.
+    rel_dist : array, shape (n,), ||g_k - g_full|| / ||g_full||.
+    cosine : array, shape (n,), cosine of the angle between g_k and g_full.
+    ax : matplotlib Axes or None.
+
+    Returns
+    -------
+    ax : the Axes drawn on.
+    """
+    ks = _finite_array("ks", ks, 1)
+    rel_dist = _finite_array("rel_dist", rel_dist, 1)
+    cosine = _finite_array("cosine", cosine, 1)
+    if not len(ks) == len(rel_dist) == len(cosine):
+        raise ValueError(f"ks, rel_dist and cosine must have one length, got {len(ks)}, {len(rel_dist)}, "
+                         f"{len(cosine)}")
+    ax = get_ax(ax)
+    ax.axhline(1.0, color="0.7", linewidth=1, linestyle=":")
+    ax.axhline(0.0, color="0.7", linewidth=1, linestyle=":")
+    ax.plot(ks, rel_dist, color=PALETTE["vermillion"], marker="o", label=r"$\|g_k - g\| / \|g\|$")
+    ax.plot(ks, cosine, color=PALETTE["blue"], marker="s", label=r"cosine$(g_k, g)$")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    return style_ax(ax, title=title, xlabel="truncation length k (steps)", ylabel="distance / cosine",
+                    legend=True)
+
+
+def _group_of(name):
+    """Legend group and colour of a gradient: w_xk, w_hk, b_k share gate k's; x, h0, c0 have their own."""
+    if name[:2] in ("w_", "b_") and name[-1] in GATES:
+        return f"gate {name[-1]}", GATE_COLOURS[name[-1]]
+    others = {"x": PALETTE["sky"], "h0": PALETTE["black"], "c0": PALETTE["purple"]}
+    return name, others.get(name, PALETTE["yellow"])
+
+
+def plot_gradient_agreement(reference, other, ax=None, xlabel="hand-derived (lstm_backward)",
+                            ylabel="automatic differentiation", title=None):
+    """Scatter every element of one set of gradients against another; agreement is the diagonal.
+
+    Points are coloured by gate (w_xk, w_hk, b_k share gate k's colour); x, h0 and c0 have their own.
+
+    Parameters
+    ----------
+    reference, other : dict name -> ndarray, the same names and shapes.
+    ax : matplotlib Axes or None.
+    xlabel, ylabel, title : str.
+
+    Returns
+    -------
+    ax : the Axes drawn on.
+    """
+    if not reference:
+        raise ValueError("reference is empty: pass a dict name -> gradient array")
+    if set(reference) != set(other):
+        raise ValueError(f"the two dicts name different tensors: {sorted(set(reference) ^ set(other))}")
+    ax = get_ax(ax, figsize=(5.5, 5))
+    labelled = set()
+    low, high = np.inf, -np.inf
+    for name, ref in reference.items():
+        ref, got = np.atleast_1d(np.asarray(ref, float)), np.atleast_1d(np.asarray(other[name], float))
+        if got.shape != ref.shape:
+            raise ValueError(f"{name}: shapes differ, {ref.shape} against {got.shape}")
+        ref = _finite_array(f"reference[{name!r}]", ref, ref.ndim)
+        got = _finite_array(f"other[{name!r}]", got, ref.ndim)
+        group, colour = _group_of(name)
+        ax.scatter(ref.ravel(), got.ravel(), s=12, alpha=0.7, color=colour,
+                   label=None if group in labelled else group)
+        labelled.add(group)
+        low, high = min(low, ref.min(), got.min()), max(high, ref.max(), got.max())
+    pad = 0.05 * (high - low) if high > low else 1.0
+    ax.plot([low - pad, high + pad], [low - pad, high + pad], color="0.5", linewidth=1, linestyle="--",
+            label="agreement (y = x)")
+    return style_ax(ax, title=title, xlabel=xlabel, ylabel=ylabel, legend=True)
