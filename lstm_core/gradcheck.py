@@ -36,10 +36,10 @@ def numerical_gradient(f, x, eps=1e-6, centred=True):
     -------
     grad : ndarray, same shape as x.
     """
-    grad = np.zeros_like(x)
-    base = None if centred else f()
     if not (isinstance(x, np.ndarray) and x.flags.c_contiguous):
         raise ValueError("x must be a C-contiguous ndarray so it can be perturbed in place")
+    grad = np.zeros_like(x)
+    base = None if centred else f()
     flat, flat_grad = x.reshape(-1), grad.reshape(-1)  # views, shape (x.size,)
     for k in range(flat.size):
         old = flat[k]

@@ -124,7 +124,7 @@ class LSTMParams:
 
     @classmethod
     def from_fused(cls, w_x, w_h, b):
-        """Split fused arrays back into the twelve named ones.
+        """Split fused arrays back into the twelve named ones (views into them, not copies).
 
         Parameters
         ----------
