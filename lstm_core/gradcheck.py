@@ -56,17 +56,19 @@ def numerical_gradient(f, x, eps=1e-6, centred=True):
 
 
 def relative_error(analytic, numeric, floor=1e-8):
-    """max over elements of |a - n| / max(|a| + |n|, floor).
+    """||a - n|| / max(||a|| + ||n||, floor), with Euclidean norms over the whole tensor.
 
-    The floor keeps a tiny absolute difference between two near-zero gradients from
-    looking like a large relative error.
+    Measuring the difference against the size of the whole gradient keeps entries that are
+    tiny by cancellation (whose centred differences carry ~1e-10 of round-off) from looking
+    wrong; the floor keeps two all-zero gradients from dividing 0 by 0.
     """
     analytic, numeric = np.asarray(analytic, float), np.asarray(numeric, float)
     if analytic.shape != numeric.shape:
         raise ValueError(f"analytic has shape {analytic.shape} but numeric has {numeric.shape}")
     if analytic.size == 0:
         return 0.0
-    return float(np.max(np.abs(analytic - numeric) / np.maximum(np.abs(analytic) + np.abs(numeric), floor)))
+    size = np.linalg.norm(analytic) + np.linalg.norm(numeric)
+    return float(np.linalg.norm(analytic - numeric) / max(size, floor))
 
 
 def check_gradients(f, arrays, analytic, eps=1e-6, tol=1e-6, floor=1e-8):

@@ -64,7 +64,10 @@ def test_readout_gradients(rng):
 
 def test_relative_error_floor():
     assert relative_error(np.array([1e-20]), np.array([0.0])) < 1e-11  # both ~0: floor keeps it small
+    assert relative_error(np.zeros(3), np.zeros(3)) == 0.0
     assert relative_error(np.array([1.0]), np.array([-1.0])) == pytest.approx(1.0)
+    # a tiny entry with round-off-sized absolute error does not dominate the tensor's error
+    assert relative_error(np.array([1.0, 1e-9]), np.array([1.0, 1.1e-9])) < 1e-9
 
 
 def test_clip_grad_norm_scales_only_when_needed():
