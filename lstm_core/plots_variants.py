@@ -1,0 +1,111 @@
+"""Figures for lesson 11 (LSTM variants: the peephole LSTM and the GRU).
+
+Pure functions: each reads its arguments, draws into ``ax`` (a new figure when None), labels its
+axes and returns the Axes. The lesson computes everything beforehand.
+
+Dimensions: T time steps, K the largest number of steps back.
+"""
+
+import numpy as np
+from matplotlib import ticker
+
+from lstm_core.plotting import FONT_SIZE, PALETTE, get_ax, style_ax
+
+MODEL_STYLES = {
+    "LSTM": dict(color=PALETTE["blue"], linestyle="-"),
+    "peephole LSTM": dict(color=PALETTE["orange"], linestyle="--"),
+    "GRU": dict(color=PALETTE["green"], linestyle="-"),
+}
+"""Fixed colours and line styles of the three models, so every figure of the lesson agrees."""
+_OTHER_COLOURS = (PALETTE["vermillion"], PALETTE["purple"], PALETTE["sky"], PALETTE["black"], PALETTE["blue"])
+
+
+def _positive_curves(curves):
+    """Validate dict label -> 1-D finite positive values; return label -> float array."""
+    if not isinstance(curves, dict) or not curves:
+        raise ValueError("curves must be a non-empty dict label -> 1-D array of positive numbers")
+    arrays = {}
+    for label, values in curves.items():
+        array = np.asarray(values, dtype=float)
+        if array.ndim != 1 or array.size == 0:
+            raise ValueError(f"curves[{label!r}] must be a non-empty 1-D array, got shape {array.shape}")
+        if not np.all(np.isfinite(array)) or np.any(array <= 0):
+            raise ValueError(f"curves[{label!r}] must hold finite, positive numbers (drawn on a log axis)")
+        arrays[label] = array
+    return arrays
+
+
+def _log_y(ax, ylim):
+    """Log y axis with plain labels (1e-8, ...): TeX-style labels cost most of a redraw."""
+    ax.set_yscale("log")
+    if ylim is not None:
+        low, high = ylim
+        if not 0 < low < high:
+            raise ValueError(f"ylim must be (low, high) with 0 < low < high, got {ylim!r}")
+        ax.set_ylim(low, high)
+    ax.yaxis.set_major_locator(ticker.LogLocator(base=10, numticks=7))
+    ax.yaxis.set_minor_locator(ticker.NullLocator())
+    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda value, _: f"1e{round(np.log10(value)):d}"))
+    ax.grid(True, which="major", alpha=0.3)
+
+
+def _style(label, index):
+    return MODEL_STYLES.get(label, dict(color=_OTHER_COLOURS[index % len(_OTHER_COLOURS)], linestyle="-"))
+
+
+def plot_gradient_reach(curves, ax=None, ylim=None, title="How far back the gradient reaches",
+                        ylabel="||dL/dx_(T-k)|| (log scale)"):
+    """Gradient norm against the number of steps back k, one curve per model, log y axis.
+
+    Parameters
+    ----------
+    curves : dict label -> array of shape (K + 1,), entry k the norm k steps before the loss
+        (entry 0 at the loss's own step). Finite, positive. The labels "LSTM", "peephole LSTM"
+        and "GRU" get the lesson's fixed styles.
+    ax : matplotlib Axes or None.
+    ylim : (low, high) or None; fix it so that a slider does not rescale the axis.
+    title, ylabel : str.
+
+    Returns
+    -------
+    ax : the Axes drawn on.
+    """
+    arrays = _positive_curves(curves)
+    ax = get_ax(ax)
+    for index, (label, values) in enumerate(arrays.items()):
+        ax.plot(np.arange(values.size), values, linewidth=2.2, label=label, **_style(label, index))
+    _log_y(ax, ylim)
+    style_ax(ax, title=title, xlabel="steps back k", ylabel=ylabel)
+    ax.legend(fontsize=FONT_SIZE - 2, frameon=False, loc="lower left")  # a fixed place: "best" is slow
+    return ax
+
+
+def plot_backward_paths(paths, ax=None, ylim=None, title="Paths of the gradient into the previous state",
+                        ylabel="norm (log scale)"):
+    """Per-step norms of the terms that make up one backward quantity (e.g. dL/dh_{t-1}), log y axis.
+
+    Parameters
+    ----------
+    paths : dict label -> array of shape (T,), the norm of one term at each step t = 1..T.
+        Finite, positive.
+    ax : matplotlib Axes or None.
+    ylim : (low, high) or None.
+    title, ylabel : str.
+
+    Returns
+    -------
+    ax : the Axes drawn on.
+    """
+    arrays = _positive_curves(paths)
+    lengths = {values.size for values in arrays.values()}
+    if len(lengths) != 1:
+        raise ValueError(f"every path needs one value per step, got lengths {sorted(lengths)}")
+    ax = get_ax(ax)
+    for index, (label, values) in enumerate(arrays.items()):
+        ax.plot(np.arange(1, values.size + 1), values, marker="o", markersize=3, linewidth=1.8, label=label,
+                color=_OTHER_COLOURS[index % len(_OTHER_COLOURS)])
+    _log_y(ax, ylim)
+    ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
+    style_ax(ax, title=title, xlabel="time step t", ylabel=ylabel)
+    ax.legend(fontsize=FONT_SIZE - 2, frameon=False, loc="lower right")
+    return ax
