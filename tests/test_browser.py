@@ -1,0 +1,242 @@
+"""Real-browser tests: the lessons run in JupyterLab, their widgets redraw, an exercise fails only at its stubs.
+
+Headless Debian chromium (driven by Playwright) talks to a JupyterLab server started from the venv on a
+temporary copy of notebooks/ and exercises/ with the outputs cleared, so the course files are never
+touched and every output the assertions look at was produced in the browser. Screenshots go to
+test-output/browser/. Run them alone with
+
+    .venv/bin/pytest -m browser tests/test_browser.py
+
+Without /usr/bin/chromium the tests skip, unless LSTM_BPTT_REQUIRE_BROWSER=1 (CI) makes that a failure.
+By default one lesson with widgets from each of 01-05, one exercise, a slide deck and a self-test of the
+checks are covered (about 90 s); LSTM_BPTT_BROWSER_ALL=1 covers every lesson with widgets and every
+exercise (about 5 minutes).
+"""
+
+import os
+import re
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import browser_support as bs  # noqa: E402  (a helper module next to this file, not a package)
+
+pytestmark = pytest.mark.browser
+
+REQUIRE_BROWSER = os.environ.get("LSTM_BPTT_REQUIRE_BROWSER") == "1"
+ALL_NOTEBOOKS = os.environ.get("LSTM_BPTT_BROWSER_ALL") == "1"
+LESSON_NUMBERS = ("01", "02", "03", "04", "05")
+
+
+def has_widgets(path):
+    source = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+    return bool(re.search(r"\binteract(ive_output)?\b|Slider\(|Dropdown\(|ToggleButtons\(", source))
+
+
+def lesson_params():
+    """One lesson with widgets for each of 01-05 (every such lesson with LSTM_BPTT_BROWSER_ALL=1)."""
+    lessons = sorted((bs.REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    if ALL_NOTEBOOKS:
+        return [pytest.param(p.relative_to(bs.REPO).as_posix(), id=p.stem) for p in lessons if has_widgets(p)]
+    params = []
+    for number in LESSON_NUMBERS:
+        found = [p for p in lessons if p.name.startswith(f"{number}_") and has_widgets(p)]
+        if found:
+            params.append(pytest.param(found[0].relative_to(bs.REPO).as_posix(), id=found[0].stem))
+        else:
+            params.append(pytest.param(None, id=f"lesson{number}",
+                                       marks=pytest.mark.skip(reason=f"no notebooks/{number}_*.ipynb with widgets")))
+    return params
+
+
+def exercise_params():
+    """The first exercise notebook with stubs (all of them with LSTM_BPTT_BROWSER_ALL=1)."""
+    exercises = [p for p in sorted((bs.REPO / "exercises").glob("[0-9][0-9]_*.ipynb"))
+                 if "NotImplementedError" in p.read_text(encoding="utf-8")]
+    if not exercises:
+        return [pytest.param(None, id="exercise", marks=pytest.mark.skip(reason="no exercises/*.ipynb yet"))]
+    chosen = exercises if ALL_NOTEBOOKS else exercises[:1]
+    return [pytest.param(p.relative_to(bs.REPO).as_posix(), id=p.stem) for p in chosen]
+
+
+# -- fixtures ---------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def chromium():
+    """Path of Debian's chromium; skip (or fail under LSTM_BPTT_REQUIRE_BROWSER=1) without it."""
+    if not bs.CHROMIUM.exists():
+        message = f"{bs.CHROMIUM} is missing: apt-get install chromium"
+        if REQUIRE_BROWSER:
+            pytest.fail(message + " (LSTM_BPTT_REQUIRE_BROWSER=1)")
+        pytest.skip(message)
+    return str(bs.CHROMIUM)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if REQUIRE_BROWSER:
+            pytest.fail("playwright is not installed (pip install -e '.[dev]')")
+        pytest.skip("playwright is not installed")
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=chromium, args=bs.CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture(scope="session")
+def lab_server(browser, tmp_path_factory):
+    """JupyterLab on a loopback port, serving a cleared copy of the course; always stopped."""
+    base = tmp_path_factory.mktemp("browser")
+    root = bs.copy_course(base / "course")
+    server = bs.LabServer(root, base / "state", bs.OUTPUT_DIR / "jupyterlab.log")
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh browser tab that may only load local URLs; a screenshot is kept when the test fails."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    bs.block_external_requests(context)
+    tab = context.new_page()
+    tab.page_errors = []
+    tab.on("pageerror", lambda error: tab.page_errors.append(str(error)))
+    failed_before = request.session.testsfailed
+    try:
+        yield tab
+        if request.session.testsfailed > failed_before:  # the call phase is reported before teardown
+            name = re.sub(r"[^\w.-]+", "_", request.node.name)
+            bs.OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
+            tab.screenshot(path=bs.OUTPUT_DIR / f"FAILED_{name}.png")
+    finally:
+        context.close()
+
+
+def describe(errors):
+    return "\n\n".join(f"cell {index} ({name}):\n{text[-1500:]}" for index, name, text in errors)
+
+
+# -- tests ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("relpath", lesson_params())
+def test_lesson_runs_and_widgets_redraw(page, lab_server, relpath):
+    start = time.monotonic()
+    bs.open_notebook(page, lab_server, relpath, workspace=Path(relpath).stem)
+    bs.run_command_and_wait(page, "Run", "Run All Cells")
+
+    reports = bs.cell_reports(page)
+    errors = bs.error_outputs(reports)
+    assert not errors, f"{relpath} raised in the browser:\n{describe(errors)}"
+    not_run = [r["index"] for r in reports if r["code"] and not re.search(r"\[\d+\]", r["prompt"])]
+    assert not not_run, f"{relpath}: code cells {not_run} did not run"
+
+    # the widgets are live views, not "Loading widget..." or a text repr of the interact object
+    page.wait_for_function(bs.JS_WIDGETS_SETTLED, timeout=30_000, polling=250)
+    assert not bs.widget_placeholders(page), f"{relpath}: widgets did not render: {bs.widget_placeholders(page)}"
+    assert page.locator(f"{bs.ACTIVE_NOTEBOOK} :is({bs.CONTROLS})").first.is_visible()
+
+    results = bs.check_widget_cells(page, relpath)
+    print(f"\n{relpath}: {len(results)} widget cell(s)")
+    for result in results:
+        print(f"  {result}")
+    assert results, f"{relpath}: no cell with a slider, dropdown or toggle buttons"
+    stuck = [r for r in results if r["action"] is None]
+    assert not stuck, f"{relpath}: slider(s) did not move with the arrow keys: {stuck}"
+    static = [r for r in results if not r["redrawn"]]
+    assert not static, f"{relpath}: changing the control did not change the output within 10 s: {static}"
+    assert any(r["has_image"] for r in results), f"{relpath}: no widget drives a figure"
+    if "Slider(" in (bs.REPO / relpath).read_text(encoding="utf-8"):
+        assert any(r["kind"] == "slider" for r in results), f"{relpath}: its sliders did not render"
+
+    errors = bs.error_outputs(bs.cell_reports(page))
+    assert not errors, f"{relpath}: a widget callback raised:\n{describe(errors)}"
+    assert not page.page_errors, f"{relpath}: JavaScript errors: {page.page_errors}"
+    page.screenshot(path=bs.screenshot_name(relpath, "page"))
+    print(f"  {time.monotonic() - start:.1f} s in the browser")
+
+
+@pytest.mark.parametrize("relpath", exercise_params())
+def test_exercise_fails_only_at_stubs(page, lab_server, relpath):
+    notebook = nbformat.read(bs.REPO / relpath, as_version=4)
+    bs.open_notebook(page, lab_server, relpath, workspace=Path(relpath).stem)
+    reports = bs.run_exercise_to_the_end(page)
+
+    not_run = [r["index"] for r in reports if r["code"] and not re.search(r"\[\d+\]", r["prompt"])]
+    assert not not_run, f"{relpath}: code cells {not_run} never ran"
+    errors = bs.error_outputs(reports)
+    assert errors, f"{relpath}: no NotImplementedError: are the stubs in place?"
+    unexpected = [e for e in errors if e[1] != "NotImplementedError"]
+    assert not unexpected, f"{relpath}: errors other than the stubs' NotImplementedError:\n{describe(unexpected)}"
+    # only the learner's cells (nbgrader solution cells) and the tests that call them may raise
+    for index, _, _ in errors:
+        meta = notebook.cells[index].metadata.get("nbgrader", {})
+        assert meta.get("solution") or meta.get("grade"), (
+            f"{relpath}: cell {index} is neither a solution nor a test cell but raised NotImplementedError")
+    assert page.locator(".jp-Dialog").count() == 0, f"{relpath}: a dialog opened: {bs.dismiss_dialogs(page)}"
+    assert not page.page_errors, f"{relpath}: JavaScript errors: {page.page_errors}"
+    page.screenshot(path=bs.screenshot_name(relpath, "page"))
+    print(f"\n{relpath}: {len(errors)} NotImplementedError(s) in cells {[e[0] for e in errors]}")
+
+
+def test_slide_deck_opens(page, tmp_path):
+    """A built deck opens from disk with its reveal.js container and title slide (reveal.js comes from a CDN)."""
+    sys.path.insert(0, str(bs.REPO / "tools"))
+    import make_slides
+
+    lessons = [p for p in sorted((bs.REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+               if any(o.get("data", {}).get("image/png") for c in nbformat.read(p, as_version=4).cells
+                      if c.cell_type == "code" for o in c.get("outputs", []))]
+    if not lessons:
+        pytest.skip("no lesson with a saved figure yet")
+    deck = make_slides.build(lessons[0], tmp_path)
+    page.goto(deck.as_uri(), wait_until="domcontentloaded")
+    assert page.locator(".reveal .slides > section").count() > 1, f"{deck.name}: no slides"
+    title = make_slides.deck_title(nbformat.read(lessons[0], as_version=4))
+    assert title in page.locator(".reveal .slides > section").first.inner_text()
+    # offline, reveal.js and MathJax (CDN) do not load: the slides are plain sections, one below the other
+    page.locator(".reveal .slides > section").first.screenshot(
+        path=bs.screenshot_name(f"slides/{lessons[0].name}", "first_slide"))
+    shutil.copy(deck, bs.OUTPUT_DIR / deck.name)
+
+
+def test_checks_catch_a_broken_notebook(page, lab_server):
+    """The detectors can fail: an error in a cell scrolled out of view and a slider that redraws nothing."""
+    cells = [nbformat.v4.new_code_cell(
+        "import matplotlib.pyplot as plt\nfrom ipywidgets import IntSlider, interact\n%matplotlib inline")]
+    cells += [nbformat.v4.new_markdown_cell(f"## Filler {k}\n\n" + "Text.\n\n" * 8) for k in range(6)]
+    cells += [
+        nbformat.v4.new_code_cell("def live(k=1):\n    plt.plot([0, k]); plt.title(f'k = {k}'); plt.show()\n"
+                                  "interact(live, k=IntSlider(value=1, min=0, max=5));"),
+        nbformat.v4.new_code_cell("def dead(k=1):\n    plt.plot([0, 1]); plt.show()\n"
+                                  "interact(dead, k=IntSlider(value=1, min=0, max=5));"),
+    ]
+    cells += [nbformat.v4.new_markdown_cell(f"## More filler {k}\n\n" + "Text.\n\n" * 8) for k in range(6)]
+    cells.append(nbformat.v4.new_code_cell("1 / 0"))
+    relpath = "selftest/broken.ipynb"
+    (lab_server.root_dir / "selftest").mkdir(exist_ok=True)
+    kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": kernelspec}),
+                   lab_server.root_dir / relpath)
+
+    bs.open_notebook(page, lab_server, relpath, workspace="selftest")
+    bs.run_command_and_wait(page, "Run", "Run All Cells")
+    page.wait_for_function(bs.JS_WIDGETS_SETTLED, timeout=30_000, polling=250)
+    page.locator(f"{bs.ACTIVE_NOTEBOOK} .jp-Cell").first.scroll_into_view_if_needed()  # the error is off screen
+    errors = bs.error_outputs(bs.cell_reports(page))
+    assert [(index, name) for index, name, _ in errors] == [(len(cells) - 1, "ZeroDivisionError")]
+    results = bs.check_widget_cells(page, relpath, timeout=3.0)
+    assert [r["redrawn"] for r in results] == [True, False]
