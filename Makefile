@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 LESSONS := $(sort $(wildcard notebooks/*.ipynb))
 SOLUTIONS := $(sort $(wildcard solutions/*.ipynb))
 
-.PHONY: env lab test lint notebooks exercises slides bench torch clean
+.PHONY: env lab test lint browser notebooks exercises slides bench torch clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: env
 lint: env
 	$(PY) -m ruff check .
 
+# real-browser tests only (JupyterLab in headless chromium); LSTM_BPTT_BROWSER_ALL=1 covers every notebook
+browser: env
+	$(PY) -m pytest -m browser tests/test_browser.py
+
 # re-run lessons and solutions top to bottom, saving outputs (do this after changing lstm_core)
 notebooks: env
 	$(PY) tools/run_notebooks.py $(LESSONS) $(SOLUTIONS)
@@ -41,6 +45,7 @@ slides: env
 
 bench: env
 	$(PY) benchmarks/bench_lstm.py
+	$(PY) benchmarks/bench_widgets.py
 
 # optional: PyTorch for the reference test and the benchmark (2.13.0 is the CPU build on this machine's disk)
 torch: env
