@@ -34,6 +34,7 @@ def main(argv=None):
     import numpy as np
 
     from lstm_core import LSTMParams, lstm_backward, lstm_forward
+    from lstm_core.autodiff import to_torch_lstm
     from lstm_core.naive import naive_lstm_backward, naive_lstm_forward
 
     try:
@@ -54,13 +55,7 @@ def main(argv=None):
         naive_lstm_backward(dh, params, steps)
 
     def make_torch(params, x, dh):
-        lstm = torch.nn.LSTM(params.input_size, params.hidden_size, dtype=getattr(torch, str(x.dtype)))
-        w_x, w_h, b = params.fused()  # (4H, D), (4H, H), (4H,): PyTorch's gate order is also i, f, g, o
-        with torch.no_grad():
-            lstm.weight_ih_l0.copy_(torch.from_numpy(w_x))
-            lstm.weight_hh_l0.copy_(torch.from_numpy(w_h))
-            lstm.bias_ih_l0.copy_(torch.from_numpy(b))
-            lstm.bias_hh_l0.zero_()
+        lstm = to_torch_lstm(params)  # PyTorch's gate order is also i, f, g, o
         x_t, dh_t = torch.from_numpy(x), torch.from_numpy(dh)
 
         def run():

@@ -20,52 +20,80 @@ from lstm_core.params import LSTMParams
 from lstm_core.validate import checked
 
 
-def _gates_forward(z, hidden_size):
-    """Activate pre-activations z (B, 4H) in place: sigmoid on the i, f, o blocks, tanh on g.
+def _scaled_weights(params):
+    """Fused weights, transposed and contiguous, with the sigmoid gates' columns halved.
 
-    Uses sigmoid(z) = (1 + tanh(z / 2)) / 2 so one tanh call serves all four gates.
-    """
-    z[:, : 2 * hidden_size] *= 0.5  # i, f: halve for the sigmoid-by-tanh identity
-    z[:, 3 * hidden_size :] *= 0.5  # o
-    np.tanh(z, out=z)
-    for block in (z[:, : 2 * hidden_size], z[:, 3 * hidden_size :]):
-        block += 1.0
-        block *= 0.5
-    return z
-
-
-def _gates_backward(dh, dc, gates, c_prev, tanh_c, dz):
-    """Back through one cell: from dL/dh_t and dL/dc_t to dz (written into ``dz``) and dc_prev.
-
-    Parameters
-    ----------
-    dh : ndarray, shape (B, H), total dL/dh_t.
-    dc : ndarray, shape (B, H), dL/dc_t arriving from step t+1 (not yet including the path via h_t).
-    gates : ndarray, shape (B, 4H), activated i, f, g, o.
-    c_prev : ndarray, shape (B, H)
-    tanh_c : ndarray, shape (B, H), tanh(c_t).
-    dz : ndarray, shape (B, 4H), output buffer for dL/dz.
+    sigmoid(z) = (1 + tanh(z / 2)) / 2, so with the i, f, o columns of the weights and bias
+    halved, one tanh over all 4H columns followed by ``_finish_gates`` activates every gate.
 
     Returns
     -------
-    dz : ndarray, shape (B, 4H)
+    w_x_t : ndarray, shape (D, 4H)
+    w_h_t : ndarray, shape (H, 4H)
+    b : ndarray, shape (4H,)
+    scale : ndarray, shape (4H,): 0.5 on the sigmoid gates i, f, o, 1 on g.
+    """
+    w_x, w_h, b = params.fused()  # (4H, D), (4H, H), (4H,)
+    hidden_size = params.hidden_size
+    scale = np.full(4 * hidden_size, 0.5, params.dtype)
+    scale[2 * hidden_size : 3 * hidden_size] = 1.0  # g is a tanh gate
+    w_x_t = np.ascontiguousarray(w_x.T * scale)  # (D, 4H): transposed once, contiguous for fast products
+    w_h_t = np.ascontiguousarray(w_h.T * scale)  # (H, 4H)
+    return w_x_t, w_h_t, b * scale, scale
+
+
+def _finish_gates(z, scale):
+    """Turn the scaled pre-activations z (..., 4H) into gates i, f, g, o, in place."""
+    np.tanh(z, out=z)
+    z *= scale  # sigmoid blocks: (1 + tanh(z/2)) / 2; g: tanh(z)
+    z += 1.0 - scale
+    return z
+
+
+def _local_derivatives(gates, c_prev, tanh_c):
+    """The local derivatives of one or many steps, computed in bulk before the BPTT recursion.
+
+    Parameters
+    ----------
+    gates : ndarray, shape (..., 4H), activated i, f, g, o.
+    c_prev : ndarray, shape (..., H), c_{t-1}.
+    tanh_c : ndarray, shape (..., H), tanh(c_t).
+
+    Returns
+    -------
+    dc_dz : ndarray, shape (..., 4, H): dc_t/dz_i = g i(1-i), dc_t/dz_f = c_{t-1} f(1-f),
+        dc_t/dz_g = i (1-g^2), and in the last block dh_t/dz_o = tanh(c_t) o(1-o).
+    dh_dc : ndarray, shape (..., H): dh_t/dc_t = o (1 - tanh(c_t)^2).
+    """
+    gates4 = gates.reshape(*gates.shape[:-1], 4, -1)  # (..., 4, H): gate blocks i, f, g, o
+    i, f, g, o = (gates4[..., k, :] for k in range(4))
+    dc_dz = np.empty_like(gates4)
+    np.multiply(g, i * (1.0 - i), out=dc_dz[..., 0, :])  # sigmoid' = s (1 - s)
+    np.multiply(c_prev, f * (1.0 - f), out=dc_dz[..., 1, :])
+    np.multiply(i, 1.0 - g * g, out=dc_dz[..., 2, :])  # tanh' = 1 - t^2
+    np.multiply(tanh_c, o * (1.0 - o), out=dc_dz[..., 3, :])
+    return dc_dz, o * (1.0 - tanh_c * tanh_c)
+
+
+def _backward_step(dh, dc, dc_dz, dh_dc, f, dz):
+    """One step of the BPTT recursion: from dL/dh_t and dL/dc_t (from t+1) to dz and dc_prev.
+
+    Parameters
+    ----------
+    dh : ndarray, shape (B, H), the total dL/dh_t.
+    dc : ndarray, shape (B, H), dL/dc_t arriving from step t+1.
+    dc_dz, dh_dc : this step's slices of ``_local_derivatives``, shapes (B, 4, H) and (B, H).
+    f : ndarray, shape (B, H), the forget gate of this step.
+    dz : ndarray, shape (B, 4, H), written with dL/dz (may be ``dc_dz`` itself).
+
+    Returns
+    -------
     dc_prev : ndarray, shape (B, H)
     """
-    hidden_size = dh.shape[1]
-    i, f, g, o = (gates[:, k * hidden_size : (k + 1) * hidden_size] for k in range(4))  # 4 x (B, H)
-    di, df, dg, do = (dz[:, k * hidden_size : (k + 1) * hidden_size] for k in range(4))  # views into dz
-    dc = dc + dh * o * (1.0 - tanh_c * tanh_c)  # both paths into c_t: from h_t and from c_{t+1}
-    np.multiply(dh, tanh_c, out=do)
-    np.multiply(dc, g, out=di)
-    np.multiply(dc, i, out=dg)
-    np.multiply(dc, c_prev, out=df)
-    dc_prev = dc * f  # the constant error carousel
-    # back through the non-linearities: sigmoid' = s(1-s), tanh' = 1 - t^2
-    di *= i * (1.0 - i)
-    df *= f * (1.0 - f)
-    do *= o * (1.0 - o)
-    dg *= 1.0 - g * g
-    return dz, dc_prev
+    dc = dc + dh * dh_dc  # both paths into c_t: through h_t and from c_{t+1}
+    np.multiply(dc_dz[:, :3], dc[:, None, :], out=dz[:, :3])  # i, f, g act through c_t
+    np.multiply(dc_dz[:, 3], dh, out=dz[:, 3])  # o acts through h_t
+    return dc * f  # the constant error carousel
 
 
 def _check_params_type(params):
@@ -100,9 +128,8 @@ def lstm_step_forward(params, x_t, h_prev, c_prev):
     x_t = checked("x_t", x_t, ("B", "D"), sizes, dtype=params.dtype, legend="one row per sequence")
     h_prev = checked("h_prev", h_prev, ("B", "H"), sizes, dtype=params.dtype)
     c_prev = checked("c_prev", c_prev, ("B", "H"), sizes, dtype=params.dtype)
-    w_x, w_h, b = params.fused()  # (4H, D), (4H, H), (4H,)
-    z = x_t @ w_x.T + h_prev @ w_h.T + b  # (B, 4H)
-    gates = _gates_forward(z, params.hidden_size)
+    w_x_t, w_h_t, b, scale = _scaled_weights(params)
+    gates = _finish_gates(x_t @ w_x_t + h_prev @ w_h_t + b, scale)  # (B, 4H)
     hidden_size = params.hidden_size
     i, f, g, o = (gates[:, k * hidden_size : (k + 1) * hidden_size] for k in range(4))  # 4 x (B, H)
     c = f * c_prev + i * g
@@ -133,10 +160,11 @@ def lstm_step_backward(dh, dc, cache):
     sizes = {"B": (cache["x"].shape[0], "the cached x_t"), "H": (params.hidden_size, "params")}
     dh = checked("dh", dh, ("B", "H"), sizes, dtype=params.dtype)
     dc = checked("dc", dc, ("B", "H"), sizes, dtype=params.dtype)
-    dz = np.empty_like(cache["gates"])  # (B, 4H)
-    dz, dc_prev = _gates_backward(dh, dc, cache["gates"], cache["c_prev"], cache["tanh_c"], dz)
+    dc_dz, dh_dc = _local_derivatives(cache["gates"], cache["c_prev"], cache["tanh_c"])  # (B, 4, H), (B, H)
+    dc_prev = _backward_step(dh, dc, dc_dz, dh_dc, cache["f"], dc_dz)
+    dz = dc_dz.reshape(dh.shape[0], -1)  # (B, 4H): gate blocks i, f, g, o
     w_x, w_h, _ = params.fused()  # (4H, D), (4H, H)
-    grads = LSTMParams.from_fused(dz.T @ cache["x"], dz.T @ cache["h_prev"], dz.sum(axis=0))  # sums over batch
+    grads = LSTMParams.from_fused(dz.T @ cache["x"], dz.T @ cache["h_prev"], dz.sum(axis=0), check=False)
     return grads, dz @ w_x, dz @ w_h, dc_prev
 
 
@@ -162,9 +190,7 @@ def lstm_forward(params, x, h0=None, c0=None):
     hidden_size = params.hidden_size
     h0 = _initial_state("h0", h0, batch_size, params, sizes)
     c0 = _initial_state("c0", c0, batch_size, params, sizes)
-    w_x, w_h, b = params.fused()  # (4H, D), (4H, H), (4H,)
-    w_x_t = np.ascontiguousarray(w_x.T)  # (D, 4H): a contiguous transpose keeps the product fast
-    w_h_t = np.ascontiguousarray(w_h.T)  # (H, 4H)
+    w_x_t, w_h_t, b, scale = _scaled_weights(params)  # (D, 4H), (H, 4H), (4H,), (4H,)
     # the input projection of all T steps in one product: (T*B, D) @ (D, 4H) -> (T, B, 4H)
     gates = (x.reshape(num_steps * batch_size, -1) @ w_x_t).reshape(num_steps, batch_size, 4 * hidden_size)
     gates += b  # in place: no second (T, B, 4H) temporary
@@ -175,7 +201,7 @@ def lstm_forward(params, x, h0=None, c0=None):
     for t in range(num_steps):
         z = gates[t]  # (B, 4H), activated in place below
         z += h_prev @ w_h_t
-        _gates_forward(z, hidden_size)
+        _finish_gates(z, scale)
         np.multiply(z[:, hidden_size : 2 * hidden_size], c_prev, out=c[t])  # f * c_{t-1}
         c[t] += z[:, :hidden_size] * z[:, 2 * hidden_size : 3 * hidden_size]  # + i * g
         np.tanh(c[t], out=tanh_c[t])
@@ -214,45 +240,48 @@ def lstm_backward(dh, cache, truncate=None):
     if truncate is not None and (int(truncate) != truncate or truncate < 1):
         raise ValueError(f"truncate must be None or an integer >= 1, got {truncate!r}")
     w_x, w_h, _ = params.fused()  # (4H, D), (4H, H)
+    c_prevs = np.concatenate([cache["c0"][None], cache["c"][:-1]])  # (T, B, H): c_{t-1} for each t
+    dc_dz, dh_dc = _local_derivatives(gates, c_prevs, cache["tanh_c"])  # (T, B, 4, H), (T, B, H)
+    f = gates.reshape(num_steps, batch_size, 4, -1)[:, :, 1]  # (T, B, H): the forget gates
     if truncate is None or truncate >= num_steps:
-        dz = np.empty_like(gates)  # (T, B, 4H), every step written below
-        dh0, dc0 = _backward_window(dh, 0, num_steps, cache, w_h, dz)
+        dz = dc_dz  # the recursion overwrites each step's local derivatives with dL/dz
+        dh0, dc0 = _backward_window(dh, 0, num_steps, dc_dz, dh_dc, f, w_h, dz)
     else:
-        dz = np.zeros_like(gates)
+        dz = np.zeros_like(dc_dz)  # (T, B, 4, H), summed over the windows
+        dz_window = np.empty_like(dc_dz)
         dh0 = np.zeros_like(cache["h0"])
         dc0 = np.zeros_like(cache["c0"])
-        dz_step = np.empty_like(gates)
         for t in range(num_steps):  # one window per loss term
             start = max(0, t - truncate + 1)
             source = np.zeros_like(dh[: t + 1])
             source[t] = dh[t]
-            dz_step[start : t + 1] = 0.0
-            dh_start, dc_start = _backward_window(source, start, t + 1, cache, w_h, dz_step)
-            dz[start : t + 1] += dz_step[start : t + 1]
+            dh_start, dc_start = _backward_window(source, start, t + 1, dc_dz, dh_dc, f, w_h, dz_window)
+            dz[start : t + 1] += dz_window[start : t + 1]
             if start == 0:
                 dh0 += dh_start
                 dc0 += dc_start
+    dz = dz.reshape(num_steps, batch_size, -1)  # (T, B, 4H): gate blocks i, f, g, o
     dz_rows = dz.reshape(num_steps * batch_size, -1)  # (T*B, 4H)
     # weight gradients summed over time and batch, one product each (h_{t-1} is h0 at t = 0)
     dw_x = dz_rows.T @ x.reshape(num_steps * batch_size, -1)  # (4H, D)
     dw_h = dz[0].T @ cache["h0"]  # (4H, H)
     if num_steps > 1:
         dw_h += dz_rows[batch_size:].T @ cache["h"][:-1].reshape((num_steps - 1) * batch_size, -1)
-    grads = LSTMParams.from_fused(dw_x, dw_h, dz_rows.sum(axis=0))
+    grads = LSTMParams.from_fused(dw_x, dw_h, dz_rows.sum(axis=0), check=False)
     dx = (dz_rows @ w_x).reshape(x.shape)  # (T, B, D)
     return grads, dx, dh0, dc0
 
 
-def _backward_window(dh, start, stop, cache, w_h, dz):
+def _backward_window(dh, start, stop, dc_dz, dh_dc, f, w_h, dz):
     """Run the BPTT recursion from step stop-1 down to step start, writing dz[start:stop].
 
-    Returns dL/dh and dL/dc at the state *before* step ``start`` (h_{start-1}, c_{start-1}).
+    ``dc_dz`` (T, B, 4, H), ``dh_dc`` and ``f`` (T, B, H) come from ``_local_derivatives``;
+    ``dz`` (T, B, 4, H) receives dL/dz. Returns dL/dh and dL/dc at the state *before* step
+    ``start`` (h_{start-1}, c_{start-1}), each (B, H).
     """
-    gates, c, tanh_c = cache["gates"], cache["c"], cache["tanh_c"]
-    dh_next = np.zeros_like(cache["h0"])  # (B, H)
+    dh_next = np.zeros_like(dh[0])  # (B, H)
     dc_next = np.zeros_like(dh_next)
     for t in reversed(range(start, stop)):
-        c_prev = c[t - 1] if t > 0 else cache["c0"]
-        _, dc_next = _gates_backward(dh[t] + dh_next, dc_next, gates[t], c_prev, tanh_c[t], dz[t])
-        dh_next = dz[t] @ w_h  # (B, 4H) @ (4H, H): what h_{t-1} receives through step t
+        dc_next = _backward_step(dh[t] + dh_next, dc_next, dc_dz[t], dh_dc[t], f[t], dz[t])
+        dh_next = dz[t].reshape(dh_next.shape[0], -1) @ w_h  # (B, 4H) @ (4H, H): what h_{t-1} receives
     return dh_next, dc_next

@@ -123,7 +123,7 @@ class LSTMParams:
         return cls(**{n: np.zeros(_param_shape(n, input_size, hidden_size), dtype) for n in PARAM_NAMES})
 
     @classmethod
-    def from_fused(cls, w_x, w_h, b):
+    def from_fused(cls, w_x, w_h, b, check=True):
         """Split fused arrays back into the twelve named ones (views into them, not copies).
 
         Parameters
@@ -131,6 +131,7 @@ class LSTMParams:
         w_x : ndarray, shape (4H, D), rows in gate order i, f, g, o.
         w_h : ndarray, shape (4H, H)
         b : ndarray, shape (4H,)
+        check : bool; False skips validation (for gradients that lstm_core itself computed).
         """
         hidden_size = w_h.shape[1]
         arrays = {}
@@ -139,7 +140,11 @@ class LSTMParams:
             arrays[f"w_x{gate}"] = w_x[rows]
             arrays[f"w_h{gate}"] = w_h[rows]
             arrays[f"b_{gate}"] = b[rows]
-        return cls(**arrays)
+        if check:
+            return cls(**arrays)
+        params = object.__new__(cls)  # the arrays are known good: skip __post_init__'s checks
+        params.__dict__.update(arrays)
+        return params
 
     def fused(self):
         """The fused view used by the fast path.

@@ -9,21 +9,9 @@ import pytest
 from conftest import random_lstm_problem
 
 from lstm_core import GATES, LSTMParams, lstm_backward, lstm_forward
+from lstm_core.autodiff import to_torch_lstm
 
 torch = pytest.importorskip("torch", reason="PyTorch not installed (pip install torch==2.13.0)")
-
-
-def to_torch_lstm(params):
-    """A torch.nn.LSTM holding ``params``. PyTorch's gate order is also i, f, g, o; it has two
-    biases (b_ih + b_hh): ours goes in bias_ih and bias_hh is zero."""
-    w_x, w_h, b = params.fused()  # (4H, D), (4H, H), (4H,)
-    lstm = torch.nn.LSTM(params.input_size, params.hidden_size, dtype=torch.float64)
-    with torch.no_grad():
-        lstm.weight_ih_l0.copy_(torch.from_numpy(w_x))
-        lstm.weight_hh_l0.copy_(torch.from_numpy(w_h))
-        lstm.bias_ih_l0.copy_(torch.from_numpy(b))
-        lstm.bias_hh_l0.zero_()
-    return lstm
 
 
 @pytest.mark.parametrize("shape", [(1, 1, 1, 1), (5, 2, 3, 4), (7, 3, 4, 2)])
