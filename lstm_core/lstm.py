@@ -68,11 +68,20 @@ def _local_derivatives(gates, c_prev, tanh_c):
     gates4 = gates.reshape(*gates.shape[:-1], 4, -1)  # (..., 4, H): gate blocks i, f, g, o
     i, f, g, o = (gates4[..., k, :] for k in range(4))
     dc_dz = np.empty_like(gates4)
-    np.multiply(g, i * (1.0 - i), out=dc_dz[..., 0, :])  # sigmoid' = s (1 - s)
-    np.multiply(c_prev, f * (1.0 - f), out=dc_dz[..., 1, :])
-    np.multiply(i, 1.0 - g * g, out=dc_dz[..., 2, :])  # tanh' = 1 - t^2
-    np.multiply(tanh_c, o * (1.0 - o), out=dc_dz[..., 3, :])
-    return dc_dz, o * (1.0 - tanh_c * tanh_c)
+    # written in place, block by block: no (T, B, H) temporaries
+    for k, (gate, factor) in enumerate(((i, g), (f, c_prev), (g, i), (o, tanh_c))):
+        block = dc_dz[..., k, :]
+        if k == 2:  # tanh' = 1 - t^2
+            np.multiply(gate, gate, out=block)
+            np.subtract(1.0, block, out=block)
+        else:  # sigmoid' = s (1 - s)
+            np.subtract(1.0, gate, out=block)
+            block *= gate
+        block *= factor
+    dh_dc = tanh_c * tanh_c
+    np.subtract(1.0, dh_dc, out=dh_dc)
+    dh_dc *= o
+    return dc_dz, dh_dc
 
 
 def _backward_step(dh, dc, dc_dz, dh_dc, f, dz):
