@@ -6,7 +6,7 @@ and returns the Axes.
 
 import numpy as np
 
-from lstm_core.plotting import FONT_SIZE, PALETTE, get_ax, style_ax
+from lstm_core.plotting import FONT_SIZE, PALETTE, get_ax, plain_log_axis, style_ax
 
 _SERIES_COLOURS = [PALETTE[k] for k in ("blue", "vermillion", "green", "orange", "purple", "sky")]
 
@@ -43,10 +43,10 @@ def plot_step_size_sweep(eps, errors, ax=None, title="Finite-difference error ag
     for k, (label, values) in enumerate(errors.items()):
         values = np.maximum(np.abs(_as_1d(f"errors[{label!r}]", values, eps.size)), 1e-18)
         colour = _SERIES_COLOURS[k % len(_SERIES_COLOURS)]
-        ax.loglog(eps, values, marker="o", markersize=3, color=colour, label=label)
+        ax.plot(eps, values, marker="o", markersize=3, color=colour, label=label)
         best = int(np.argmin(values))
-        ax.loglog(eps[best], values[best], "o", markersize=9, color=colour, alpha=0.5)
-    ax.grid(True, which="major", alpha=0.3)
+        ax.plot(eps[best], values[best], "o", markersize=9, color=colour, alpha=0.5)
+    plain_log_axis(ax, which="both")
     return style_ax(ax, title=title, xlabel="step size eps", ylabel="relative error", legend=True)
 
 
@@ -113,7 +113,7 @@ def plot_losses_and_checks(curves, check_errors, tol=1e-6, ax=None, title="Loss 
         verdict = "passes" if check_errors[label] < tol else "FAILS"
         ax.plot(np.arange(1, values.size + 1), values, color=_SERIES_COLOURS[k % len(_SERIES_COLOURS)],
                 label=f"{label}: check {verdict} ({check_errors[label]:.0e})")
-    ax.set_yscale("log")
+    plain_log_axis(ax)
     style_ax(ax, title=title, xlabel="training step", ylabel="loss")
     ax.legend(loc="lower left", fontsize=FONT_SIZE - 2, frameon=False)
     return ax

@@ -12,7 +12,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.ticker import MaxNLocator
 
 from lstm_core.params import GATES
-from lstm_core.plotting import FONT_SIZE, GATE_COLOURS, PALETTE, SEQUENTIAL_CMAP, get_ax, style_ax
+from lstm_core.plotting import FONT_SIZE, GATE_COLOURS, PALETTE, SEQUENTIAL_CMAP, get_ax, plain_log_axis, style_ax
 
 _BACKWARD_COLOUR = PALETTE["vermillion"]
 _SUBSCRIPTS = str.maketrans("0123456789", "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089")
@@ -161,7 +161,7 @@ def plot_gradient_norms(norms, ax=None, title=None, ylabel="||dL/dc_t||"):
         values = _finite_array(f"norms[{label!r}]", values, 1)
         ax.plot(range(1, len(values) + 1), np.maximum(values, 1e-300), color=colours[k % len(colours)],
                 marker="o", markersize=3, label=str(label))
-    ax.set_yscale("log")
+    plain_log_axis(ax)
     return style_ax(ax, title=title, xlabel="time step t", ylabel=ylabel, legend=True)
 
 

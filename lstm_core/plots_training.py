@@ -6,7 +6,7 @@ returns the Axes.
 
 import numpy as np
 
-from lstm_core.plotting import FONT_SIZE, PALETTE, get_ax, style_ax
+from lstm_core.plotting import FONT_SIZE, PALETTE, get_ax, plain_log_axis, style_ax
 
 CURVE_COLOURS = (PALETTE["blue"], PALETTE["vermillion"], PALETTE["green"], PALETTE["orange"],
                  PALETTE["purple"], PALETTE["sky"])
@@ -61,7 +61,7 @@ def plot_training_curves(curves, ax=None, window=1, baseline=None, baseline_labe
     if baseline is not None:
         ax.axhline(baseline, color=PALETTE["black"], linestyle="--", linewidth=1.5, label=baseline_label)
     if log:
-        ax.set_yscale("log")
+        plain_log_axis(ax)
     ax.grid(True, alpha=0.3)
     style_ax(ax, title=title, xlabel="training step", ylabel=ylabel)
     ax.legend(fontsize=FONT_SIZE - 2, frameon=False, loc=legend_loc)  # a fixed place: "best" is slow

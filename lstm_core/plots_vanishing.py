@@ -5,25 +5,11 @@ returns the Axes.
 """
 
 import numpy as np
-from matplotlib import ticker
 
-from lstm_core.plotting import FONT_SIZE, PALETTE, get_ax, style_ax
+from lstm_core.plotting import FONT_SIZE, PALETTE, get_ax, plain_log_axis, style_ax
 
 CURVE_COLOURS = (PALETTE["vermillion"], PALETTE["blue"], PALETTE["orange"], PALETTE["green"],
                  PALETTE["purple"], PALETTE["sky"], PALETTE["black"])
-
-
-def _log_y(ax):
-    """A log y axis with plain-text labels 1e-8, 1e-4, ... and no minor ticks.
-
-    Matplotlib's default labels are typeset as TeX (10^-8) and cost most of a redraw; plain
-    labels keep a slider callback well under 100 ms.
-    """
-    ax.set_yscale("log")
-    ax.yaxis.set_major_locator(ticker.LogLocator(base=10, numticks=8))
-    ax.yaxis.set_minor_locator(ticker.NullLocator())
-    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda value, _: f"1e{round(np.log10(value)):d}"))
-    ax.grid(True, which="major", alpha=0.3)
 
 
 def _legend(ax, loc):
@@ -67,7 +53,7 @@ def plot_gradient_norms(curves, ax=None, title="Gradient reaching back k steps",
         values = _positive_vector(f"curves[{label!r}]", values)
         keywords = {"color": CURVE_COLOURS[n % len(CURVE_COLOURS)], "linewidth": 2, **styles.get(label, {})}
         ax.plot(np.arange(values.size), values, label=label, **keywords)
-    _log_y(ax)
+    plain_log_axis(ax)
     style_ax(ax, title=title, xlabel="steps back k", ylabel=ylabel)
     return _legend(ax, legend_loc)
 
@@ -100,7 +86,7 @@ def plot_clipping(scales, norms_before, norms_after, max_norm, ax=None,
     ax.plot(scales, before, marker="o", color=PALETTE["vermillion"], linewidth=2, label="raw gradient")
     ax.plot(scales, after, marker="s", color=PALETTE["blue"], linewidth=2, label="after clipping")
     ax.axhline(max_norm, color=PALETTE["black"], linestyle=":", label=f"max_norm = {max_norm:g}")
-    _log_y(ax)
+    plain_log_axis(ax)
     style_ax(ax, title=title, xlabel=xlabel, ylabel="global gradient norm")
     return _legend(ax, "upper left")
 
@@ -129,6 +115,6 @@ def plot_forget_products(forget_values, num_steps, ax=None, title="What the caro
     k = np.arange(int(num_steps) + 1)
     for n, f in enumerate(forget_values):
         ax.plot(k, f ** k, color=CURVE_COLOURS[n % len(CURVE_COLOURS)], linewidth=2, label=f"f = {f:.3f}")
-    _log_y(ax)
+    plain_log_axis(ax)
     style_ax(ax, title=title, xlabel="steps back k", ylabel="f^k (log scale)")
     return _legend(ax, "lower left")

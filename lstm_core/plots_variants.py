@@ -9,7 +9,7 @@ Dimensions: T time steps, K the largest number of steps back.
 import numpy as np
 from matplotlib import ticker
 
-from lstm_core.plotting import FONT_SIZE, PALETTE, get_ax, style_ax
+from lstm_core.plotting import FONT_SIZE, PALETTE, get_ax, plain_log_axis, style_ax
 
 MODEL_STYLES = {
     "LSTM": dict(color=PALETTE["blue"], linestyle="-"),
@@ -37,16 +37,12 @@ def _positive_curves(curves):
 
 def _log_y(ax, ylim):
     """Log y axis with plain labels (1e-8, ...): TeX-style labels cost most of a redraw."""
-    ax.set_yscale("log")
     if ylim is not None:
         low, high = ylim
         if not 0 < low < high:
             raise ValueError(f"ylim must be (low, high) with 0 < low < high, got {ylim!r}")
         ax.set_ylim(low, high)
-    ax.yaxis.set_major_locator(ticker.LogLocator(base=10, numticks=7))
-    ax.yaxis.set_minor_locator(ticker.NullLocator())
-    ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda value, _: f"1e{round(np.log10(value)):d}"))
-    ax.grid(True, which="major", alpha=0.3)
+    plain_log_axis(ax, numticks=7)
 
 
 def _style(label, index):
