@@ -54,12 +54,3 @@ def cases():
          lambda: _draw(plot_report_bars, reports["tanh applied twice"], title="tanh applied twice")),
         ("09 dE/dh_t and dE/dc_t per step (t)", lambda: _two_deltas(deltas, 3)),
     ]
-
-
-if __name__ == "__main__":
-    import time
-
-    for label, callback in cases():
-        start = time.perf_counter()
-        callback()
-        print(f"{label}: {1e3 * (time.perf_counter() - start):.0f} ms")

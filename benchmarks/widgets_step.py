@@ -60,13 +60,3 @@ def cases():
         ("04 batch contributions (B)",
          lambda: _draw(plot_batch_contributions, terms[:8], limit=3.0, max_batch=32)),
     ]
-
-
-if __name__ == "__main__":
-    import time
-
-    for label, callback in cases():
-        callback()
-        start = time.perf_counter()
-        callback()
-        print(f"{label}: {1000 * (time.perf_counter() - start):.1f} ms")

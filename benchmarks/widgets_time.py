@@ -92,14 +92,3 @@ def cases():
          lambda: _render(lambda ax: plot_gradient_agreement({"w_hf": hand["w_hf"]}, {"w_hf": auto["w_hf"]},
                                                             ax=ax))),
     ]
-
-
-if __name__ == "__main__":
-    import time
-
-    for label, callback in cases():
-        callback()  # the first call pays for fonts and caches
-        start = time.perf_counter()
-        for _ in range(5):
-            callback()
-        print(f"{label:<40} {1000 * (time.perf_counter() - start) / 5:6.1f} ms")

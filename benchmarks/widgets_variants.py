@@ -87,14 +87,3 @@ def cases():
                                                         ylabel="relative to k = 0",
                                                         title="Loss at step T = 60, keep bias = 4"))),
     ]
-
-
-if __name__ == "__main__":
-    import time
-
-    for label, callback in cases():
-        callback()  # the first call pays for fonts and caches
-        start = time.perf_counter()
-        for _ in range(5):
-            callback()
-        print(f"{label:<45} {1000 * (time.perf_counter() - start) / 5:6.1f} ms")

@@ -6,18 +6,9 @@ and returns the Axes.
 
 import numpy as np
 
-from lstm_core.plotting import FONT_SIZE, PALETTE, get_ax, plain_log_axis, style_ax
+from lstm_core.plotting import FONT_SIZE, PALETTE, checked_values, get_ax, plain_log_axis, style_ax
 
 _SERIES_COLOURS = [PALETTE[k] for k in ("blue", "vermillion", "green", "orange", "purple", "sky")]
-
-
-def _as_1d(name, values, length=None):
-    values = np.asarray(values, dtype=float)
-    if values.ndim != 1:
-        raise ValueError(f"{name} must be one-dimensional, got shape {values.shape}")
-    if length is not None and values.shape[0] != length:
-        raise ValueError(f"{name} has {values.shape[0]} entries but expected {length}")
-    return values
 
 
 def plot_step_size_sweep(eps, errors, ax=None, title="Finite-difference error against step size"):
@@ -34,14 +25,14 @@ def plot_step_size_sweep(eps, errors, ax=None, title="Finite-difference error ag
     -------
     ax : the Axes drawn on. Each curve's minimum is marked with a dot.
     """
-    eps = _as_1d("eps", eps)
+    eps = checked_values("eps", eps)
     if eps.size == 0 or np.any(eps <= 0):
         raise ValueError("eps must hold at least one step, all positive")
     if not errors:
         raise ValueError("errors must hold at least one curve")
     ax = get_ax(ax)
     for k, (label, values) in enumerate(errors.items()):
-        values = np.maximum(np.abs(_as_1d(f"errors[{label!r}]", values, eps.size)), 1e-18)
+        values = np.maximum(np.abs(checked_values(f"errors[{label!r}]", values, length=eps.size)), 1e-18)
         colour = _SERIES_COLOURS[k % len(_SERIES_COLOURS)]
         ax.plot(eps, values, marker="o", markersize=3, color=colour, label=label)
         best = int(np.argmin(values))
@@ -109,7 +100,7 @@ def plot_losses_and_checks(curves, check_errors, tol=1e-6, ax=None, title="Loss 
         raise ValueError(f"check_errors has labels {sorted(check_errors)} but curves has {sorted(curves)}")
     ax = get_ax(ax)
     for k, (label, values) in enumerate(curves.items()):
-        values = _as_1d(f"curves[{label!r}]", values)
+        values = checked_values(f"curves[{label!r}]", values)
         verdict = "passes" if check_errors[label] < tol else "FAILS"
         ax.plot(np.arange(1, values.size + 1), values, color=_SERIES_COLOURS[k % len(_SERIES_COLOURS)],
                 label=f"{label}: check {verdict} ({check_errors[label]:.0e})")
@@ -133,8 +124,8 @@ def plot_delta_per_step(article, true, t, ax=None, quantity="dE/dc_t"):
     -------
     ax : the Axes drawn on.
     """
-    article = _as_1d("article", article)
-    true = _as_1d("true", true, article.size)
+    article = checked_values("article", article)
+    true = checked_values("true", true, length=article.size)
     if not 1 <= t <= article.size:
         raise ValueError(f"t must lie in 1..{article.size}, got {t}")
     ax = get_ax(ax)

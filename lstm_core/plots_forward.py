@@ -8,22 +8,10 @@ Dimensions: T time steps, N grid points.
 
 import numpy as np
 
-from lstm_core.plotting import GATE_COLOURS, GATE_LABELS, PALETTE, get_ax, style_ax
+from lstm_core.plotting import GATE_COLOURS, GATE_LABELS, PALETTE, checked_values, get_ax, style_ax
 
 STEP_NAMES = ("i", "f", "g", "o", "c", "h")
 """Bars of ``plot_step_values``, in this order: the four gates, then c_t and h_t."""
-
-
-def _curve(name, values, length=None):
-    """``values`` as a finite 1-D float array (of ``length`` if given), or a ValueError naming it."""
-    array = np.asarray(values, dtype=float)
-    if array.ndim != 1 or array.size < 2:
-        raise ValueError(f"{name} must be a 1-D array of at least 2 values, got shape {array.shape}")
-    if length is not None and array.size != length:
-        raise ValueError(f"{name} has {array.size} values but expected {length} (one per point of the x axis)")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} contains NaN or inf")
-    return array
 
 
 def _scalar(name, value):
@@ -46,7 +34,7 @@ def plot_activations(z, ax=None):
     -------
     ax : the Axes drawn on.
     """
-    z = _curve("z", z)
+    z = checked_values("z", z, min_size=2)
     if np.any(np.diff(z) <= 0):
         raise ValueError("z must be strictly increasing")
     ax = get_ax(ax)
@@ -110,10 +98,10 @@ def plot_unit_over_time(x, states, ax=None, title=None):
     -------
     ax : the Axes drawn on.
     """
-    x = _curve("x", x)
+    x = checked_values("x", x, min_size=2)
     if not states:
         raise ValueError("states is empty; pass e.g. {'f': f, 'c': c}")
-    curves = {name: _curve(name, values, len(x)) for name, values in states.items()}
+    curves = {name: checked_values(name, values, length=len(x), min_size=2) for name, values in states.items()}
     ax = get_ax(ax, figsize=(9, 4))
     steps = np.arange(1, len(x) + 1)
     ax.fill_between(steps, 0, x, step="mid", color="0.85", label="input x_t")  # no mathtext: redrawn by sliders
@@ -142,8 +130,8 @@ def plot_memory_trace(c, f, pulse_step, ax=None, title=None):
     -------
     ax : the Axes drawn on.
     """
-    c = _curve("c", c)
-    f = _curve("f", f, len(c))
+    c = checked_values("c", c, min_size=2)
+    f = checked_values("f", f, length=len(c), min_size=2)
     if not 1 <= int(pulse_step) <= len(c):
         raise ValueError(f"pulse_step must lie in 1..{len(c)}, got {pulse_step}")
     ax = get_ax(ax, figsize=(9, 4))
@@ -172,7 +160,7 @@ def plot_loss_vs_output(h_grid, y, h, ax=None):
     -------
     ax : the Axes drawn on.
     """
-    h_grid = _curve("h_grid", h_grid)
+    h_grid = checked_values("h_grid", h_grid, min_size=2)
     y, h = _scalar("y", y), _scalar("h", h)
     ax = get_ax(ax)
     loss = 0.5 * (h_grid - y) ** 2
@@ -210,8 +198,8 @@ def plot_loss_slice(w_grid, loss, w, slope, numeric_slope, ax=None, name="w"):
     -------
     ax : the Axes drawn on.
     """
-    w_grid = _curve("w_grid", w_grid)
-    loss = _curve("loss", loss, len(w_grid))
+    w_grid = checked_values("w_grid", w_grid, min_size=2)
+    loss = checked_values("loss", loss, length=len(w_grid), min_size=2)
     w, slope, numeric_slope = _scalar("w", w), _scalar("slope", slope), _scalar("numeric_slope", numeric_slope)
     ax = get_ax(ax)
     # plain text, not mathtext: a slider redraws this figure, and each mathtext string costs ~10 ms
@@ -243,7 +231,7 @@ def plot_difference_errors(eps, errors, ax=None):
     -------
     ax : the Axes drawn on.
     """
-    eps = _curve("eps", eps)
+    eps = checked_values("eps", eps, min_size=2)
     if np.any(eps <= 0):
         raise ValueError("eps must hold positive steps")
     if not errors:
@@ -251,7 +239,7 @@ def plot_difference_errors(eps, errors, ax=None):
     ax = get_ax(ax)
     colours = (PALETTE["vermillion"], PALETTE["blue"], PALETTE["green"], PALETTE["purple"])
     for k, (label, values) in enumerate(errors.items()):
-        values = np.abs(_curve(label, values, len(eps)))
+        values = np.abs(checked_values(label, values, length=len(eps), min_size=2))
         ax.loglog(eps, np.maximum(values, 1e-17), marker="o", ms=4, lw=2, color=colours[k % len(colours)],
                   label=label)
     ax.invert_xaxis()

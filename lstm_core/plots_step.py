@@ -8,7 +8,7 @@ Dimensions: N grid points, B batch, H hidden size, D input (or hidden) size of a
 
 import numpy as np
 
-from lstm_core.plotting import DIVERGING_CMAP, FONT_SIZE, GATE_COLOURS, PALETTE, get_ax, style_ax
+from lstm_core.plotting import DIVERGING_CMAP, FONT_SIZE, GATE_COLOURS, PALETTE, checked_values, get_ax, style_ax
 
 GRADIENT_NAMES = ("do", "dc", "di", "dg", "df", "dc_prev")
 """The six one-step gradients of ``plot_gate_gradients``, in the order they are derived."""
@@ -20,17 +20,6 @@ GRADIENT_COLOURS = {
     "do": GATE_COLOURS["o"], "dc": GATE_COLOURS["c"], "di": GATE_COLOURS["i"],
     "dg": GATE_COLOURS["g"], "df": GATE_COLOURS["f"], "dc_prev": PALETTE["sky"],
 }
-
-
-def _array(name, value, ndim, min_size=1):
-    """``value`` as a finite float array with ``ndim`` axes, or a ValueError naming it."""
-    array = np.asarray(value, dtype=float)
-    if array.ndim != ndim or min(array.shape, default=1) < min_size:
-        raise ValueError(f"{name} must be a {ndim}-D array with at least {min_size} value(s) per axis, "
-                         f"got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} contains NaN or inf")
-    return array
 
 
 def _limit(name, limit, data):
@@ -97,14 +86,14 @@ def plot_gradient_sweep(values, curves, ax=None, xlabel="swept value", marker=No
     -------
     ax : the Axes drawn on.
     """
-    values = _array("values", values, 1, min_size=2)
+    values = checked_values("values", values, 1, min_size=2)
     if np.any(np.diff(values) <= 0):
         raise ValueError("values must be strictly increasing")
     if not curves:
         raise ValueError("curves is empty: pass at least one name -> array")
     ax = get_ax(ax)
     for name, curve in curves.items():
-        curve = _array(name, curve, 1)
+        curve = checked_values(name, curve, 1)
         if curve.shape != values.shape:
             raise ValueError(f"{name} has shape {curve.shape} but values has {values.shape}")
         ax.plot(values, curve, lw=2.2, color=GRADIENT_COLOURS.get(name, PALETTE["black"]),
@@ -136,9 +125,9 @@ def plot_weight_gradient(dw, row_values, col_values, ax=None, row_label="dZ", co
     -------
     ax : the Axes drawn on.
     """
-    dw = _array("dw", dw, 2)
-    row_values = _array("row_values", row_values, 1)
-    col_values = _array("col_values", col_values, 1)
+    dw = checked_values("dw", dw, 2)
+    row_values = checked_values("row_values", row_values, 1)
+    col_values = checked_values("col_values", col_values, 1)
     if dw.shape != (row_values.size, col_values.size):
         raise ValueError(f"dw has shape {dw.shape} but row_values and col_values give "
                          f"({row_values.size}, {col_values.size})")
@@ -171,7 +160,7 @@ def plot_batch_contributions(contributions, ax=None, limit=None, max_batch=None,
     -------
     ax : the Axes drawn on.
     """
-    contributions = _array("contributions", contributions, 1)
+    contributions = checked_values("contributions", contributions, 1)
     batch_size = contributions.size
     max_batch = batch_size if max_batch is None else int(max_batch)
     if max_batch < batch_size:

@@ -12,7 +12,16 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.ticker import MaxNLocator
 
 from lstm_core.params import GATES
-from lstm_core.plotting import FONT_SIZE, GATE_COLOURS, PALETTE, SEQUENTIAL_CMAP, get_ax, plain_log_axis, style_ax
+from lstm_core.plotting import (
+    FONT_SIZE,
+    GATE_COLOURS,
+    PALETTE,
+    SEQUENTIAL_CMAP,
+    checked_values,
+    get_ax,
+    plain_log_axis,
+    style_ax,
+)
 
 _BACKWARD_COLOUR = PALETTE["vermillion"]
 _SUBSCRIPTS = str.maketrans("0123456789", "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089")
@@ -21,17 +30,6 @@ _SUBSCRIPTS = str.maketrans("0123456789", "\u2080\u2081\u2082\u2083\u2084\u2085\
 def _sub(name, index):
     """``x`` and 3 -> "x\u2083": Unicode subscripts, much faster to draw than mathtext."""
     return name + str(index).translate(_SUBSCRIPTS)
-
-
-def _finite_array(name, values, ndim):
-    values = np.asarray(values, dtype=float)
-    if values.ndim != ndim:
-        raise ValueError(f"{name} must be a {ndim}-D array, got shape {values.shape}")
-    if values.size == 0:
-        raise ValueError(f"{name} is empty")
-    if not np.all(np.isfinite(values)):
-        raise ValueError(f"{name} contains NaN or inf")
-    return values
 
 
 def _arrow(ax, start, end, colour, dashed=False):
@@ -126,7 +124,7 @@ def plot_gradient_heatmap(values, ax=None, vmin=1e-8, vmax=1.0, title=None, labe
     -------
     ax : the Axes drawn on.
     """
-    values = _finite_array("values", values, 2)
+    values = checked_values("values", values, 2)
     if np.any(values < 0):
         raise ValueError("values must be magnitudes (>= 0); pass np.abs(...) of the gradient")
     if not 0 < vmin < vmax:
@@ -158,7 +156,7 @@ def plot_gradient_norms(norms, ax=None, title=None, ylabel="||dL/dc_t||"):
     ax = get_ax(ax)
     colours = list(PALETTE.values())
     for k, (label, values) in enumerate(norms.items()):
-        values = _finite_array(f"norms[{label!r}]", values, 1)
+        values = checked_values(f"norms[{label!r}]", values, 1)
         ax.plot(range(1, len(values) + 1), np.maximum(values, 1e-300), color=colours[k % len(colours)],
                 marker="o", markersize=3, label=str(label))
     plain_log_axis(ax)
@@ -179,9 +177,9 @@ def plot_truncation_error(ks, rel_dist, cosine, ax=None, title=None):
     -------
     ax : the Axes drawn on.
     """
-    ks = _finite_array("ks", ks, 1)
-    rel_dist = _finite_array("rel_dist", rel_dist, 1)
-    cosine = _finite_array("cosine", cosine, 1)
+    ks = checked_values("ks", ks, 1)
+    rel_dist = checked_values("rel_dist", rel_dist, 1)
+    cosine = checked_values("cosine", cosine, 1)
     if not len(ks) == len(rel_dist) == len(cosine):
         raise ValueError(f"ks, rel_dist and cosine must have one length, got {len(ks)}, {len(rel_dist)}, "
                          f"{len(cosine)}")
@@ -230,8 +228,8 @@ def plot_gradient_agreement(reference, other, ax=None, xlabel="hand-derived (lst
         ref, got = np.atleast_1d(np.asarray(ref, float)), np.atleast_1d(np.asarray(other[name], float))
         if got.shape != ref.shape:
             raise ValueError(f"{name}: shapes differ, {ref.shape} against {got.shape}")
-        ref = _finite_array(f"reference[{name!r}]", ref, ref.ndim)
-        got = _finite_array(f"other[{name!r}]", got, ref.ndim)
+        ref = checked_values(f"reference[{name!r}]", ref, ref.ndim)
+        got = checked_values(f"other[{name!r}]", got, ref.ndim)
         group, colour = _group_of(name)
         ax.scatter(ref.ravel(), got.ravel(), s=12, alpha=0.7, color=colour,
                    label=None if group in labelled else group)

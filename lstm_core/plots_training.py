@@ -6,24 +6,15 @@ returns the Axes.
 
 import numpy as np
 
-from lstm_core.plotting import FONT_SIZE, PALETTE, get_ax, plain_log_axis, style_ax
+from lstm_core.plotting import FONT_SIZE, PALETTE, checked_values, get_ax, plain_log_axis, style_ax
 
 CURVE_COLOURS = (PALETTE["blue"], PALETTE["vermillion"], PALETTE["green"], PALETTE["orange"],
                  PALETTE["purple"], PALETTE["sky"])
 
 
-def _finite_vector(name, values):
-    array = np.asarray(values, dtype=float)
-    if array.ndim != 1 or array.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D sequence of numbers, got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} contains NaN or infinity")
-    return array
-
-
 def moving_average(values, window):
     """The mean of each run of ``window`` consecutive values: shape (N - window + 1,)."""
-    values = _finite_vector("values", values)
+    values = checked_values("values", values)
     if int(window) != window or window < 1:
         raise ValueError(f"window must be a positive integer, got {window!r}")
     window = min(int(window), values.size)
@@ -55,7 +46,7 @@ def plot_training_curves(curves, ax=None, window=1, baseline=None, baseline_labe
         raise ValueError("curves is empty: pass at least one label -> losses entry")
     ax = get_ax(ax)
     for n, (label, values) in enumerate(curves.items()):
-        smooth = moving_average(_finite_vector(f"curves[{label!r}]", values), window)
+        smooth = moving_average(checked_values(f"curves[{label!r}]", values), window)
         steps = np.arange(len(smooth)) + min(int(window), len(values))
         ax.plot(steps, smooth, color=CURVE_COLOURS[n % len(CURVE_COLOURS)], linewidth=2, label=label)
     if baseline is not None:
@@ -85,8 +76,8 @@ def plot_adding_predictions(y_true, y_pred, ax=None, title="Predictions on the a
     y_pred = np.asarray(y_pred, dtype=float)
     if y_true.shape != y_pred.shape:
         raise ValueError(f"y_true has shape {y_true.shape} but y_pred has shape {y_pred.shape}")
-    y_true = _finite_vector("y_true", y_true.reshape(-1))
-    y_pred = _finite_vector("y_pred", y_pred.reshape(-1))
+    y_true = checked_values("y_true", y_true.reshape(-1))
+    y_pred = checked_values("y_pred", y_pred.reshape(-1))
     ax = get_ax(ax, figsize=(5, 4.5))
     ax.plot([0, 2], [0, 2], color=PALETTE["black"], linestyle="--", linewidth=1, label="perfect")
     ax.axhline(1.0, color=PALETTE["orange"], linestyle=":", linewidth=1.5, label="always 1")
@@ -113,7 +104,7 @@ def plot_next_char_probs(probs, chars, ax=None, top=12, title="Next-character di
     -------
     ax : the Axes drawn on.
     """
-    probs = _finite_vector("probs", probs)
+    probs = checked_values("probs", probs)
     if len(chars) != probs.size:
         raise ValueError(f"chars has {len(chars)} entries but probs has {probs.size}")
     if np.any(probs < 0) or not np.isclose(probs.sum(), 1.0, atol=1e-6):

@@ -6,7 +6,7 @@ returns the Axes.
 
 import numpy as np
 
-from lstm_core.plotting import FONT_SIZE, PALETTE, get_ax, plain_log_axis, style_ax
+from lstm_core.plotting import FONT_SIZE, PALETTE, checked_values, get_ax, plain_log_axis, style_ax
 
 CURVE_COLOURS = (PALETTE["vermillion"], PALETTE["blue"], PALETTE["orange"], PALETTE["green"],
                  PALETTE["purple"], PALETTE["sky"], PALETTE["black"])
@@ -16,16 +16,6 @@ def _legend(ax, loc):
     """A legend at a fixed place ("best" searches every position at each redraw, which is slow)."""
     ax.legend(fontsize=FONT_SIZE - 2, frameon=False, loc=loc)
     return ax
-
-
-def _positive_vector(name, values):
-    """``values`` as a 1-D float array of finite, positive numbers (a log axis needs them)."""
-    array = np.asarray(values, dtype=float)
-    if array.ndim != 1 or array.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D sequence of numbers, got shape {array.shape}")
-    if not np.all(np.isfinite(array)) or np.any(array <= 0):
-        raise ValueError(f"{name} must hold finite, positive numbers (they are drawn on a log axis)")
-    return array
 
 
 def plot_gradient_norms(curves, ax=None, title="Gradient reaching back k steps",
@@ -50,7 +40,7 @@ def plot_gradient_norms(curves, ax=None, title="Gradient reaching back k steps",
     styles = styles or {}
     ax = get_ax(ax)
     for n, (label, values) in enumerate(curves.items()):
-        values = _positive_vector(f"curves[{label!r}]", values)
+        values = checked_values(f"curves[{label!r}]", values, positive=True)
         keywords = {"color": CURVE_COLOURS[n % len(CURVE_COLOURS)], "linewidth": 2, **styles.get(label, {})}
         ax.plot(np.arange(values.size), values, label=label, **keywords)
     plain_log_axis(ax)
@@ -75,8 +65,8 @@ def plot_clipping(scales, norms_before, norms_after, max_norm, ax=None,
     ax : the Axes drawn on.
     """
     scales = np.asarray(scales, dtype=float)
-    before = _positive_vector("norms_before", norms_before)
-    after = _positive_vector("norms_after", norms_after)
+    before = checked_values("norms_before", norms_before, positive=True)
+    after = checked_values("norms_after", norms_after, positive=True)
     if scales.ndim != 1 or not (scales.shape == before.shape == after.shape):
         raise ValueError(f"scales, norms_before and norms_after must be 1-D of one length, got shapes "
                          f"{scales.shape}, {before.shape}, {after.shape}")

@@ -9,7 +9,7 @@ Dimensions: T time steps, K the largest number of steps back.
 import numpy as np
 from matplotlib import ticker
 
-from lstm_core.plotting import FONT_SIZE, PALETTE, get_ax, plain_log_axis, style_ax
+from lstm_core.plotting import FONT_SIZE, PALETTE, checked_values, get_ax, plain_log_axis, style_ax
 
 MODEL_STYLES = {
     "LSTM": dict(color=PALETTE["blue"], linestyle="-"),
@@ -26,11 +26,7 @@ def _positive_curves(curves):
         raise ValueError("curves must be a non-empty dict label -> 1-D array of positive numbers")
     arrays = {}
     for label, values in curves.items():
-        array = np.asarray(values, dtype=float)
-        if array.ndim != 1 or array.size == 0:
-            raise ValueError(f"curves[{label!r}] must be a non-empty 1-D array, got shape {array.shape}")
-        if not np.all(np.isfinite(array)) or np.any(array <= 0):
-            raise ValueError(f"curves[{label!r}] must hold finite, positive numbers (drawn on a log axis)")
+        array = checked_values(f"curves[{label!r}]", values, positive=True)
         arrays[label] = array
     return arrays
 

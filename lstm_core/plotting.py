@@ -44,6 +44,29 @@ def style_ax(ax, title=None, xlabel=None, ylabel=None, legend=False):
     return ax
 
 
+def checked_values(name, values, ndim=1, length=None, min_size=1, positive=False):
+    """``values`` as a finite float array to plot, or a ValueError naming it and its shape.
+
+    Parameters
+    ----------
+    name : str, the argument's name, used in the message.
+    values : array-like with ``ndim`` axes, at least ``min_size`` values along each.
+    length : int or None, the required size of axis 0 (one value per point of the x axis).
+    positive : bool, require values > 0 (for a log axis).
+    """
+    array = np.asarray(values, dtype=float)
+    if array.ndim != ndim or array.size == 0 or min(array.shape, default=1) < min_size:
+        at_least = f" with at least {min_size} values per axis" if min_size > 1 else ""
+        raise ValueError(f"{name} must be a non-empty {ndim}-D array{at_least}, got shape {array.shape}")
+    if length is not None and array.shape[0] != length:
+        raise ValueError(f"{name} has {array.shape[0]} values but expected {length} (one per point of the x axis)")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must hold finite numbers but contains NaN or inf")
+    if positive and np.any(array <= 0):
+        raise ValueError(f"{name} must hold positive numbers (they are drawn on a log axis)")
+    return array
+
+
 def plain_log_axis(ax, which="y", numticks=8):
     """Make an axis logarithmic with plain-text labels (1e-8, 1e-4, ...) and no minor ticks.
 

@@ -74,7 +74,7 @@ def test_delta_title_gives_the_gap_at_t():
 @pytest.mark.parametrize("call, message", [
     (lambda: plot_step_size_sweep(-EPS, SWEEP), "positive"),
     (lambda: plot_step_size_sweep(EPS, {"c": np.ones(3)}), "expected 12"),
-    (lambda: plot_step_size_sweep(EPS[:, None], SWEEP), "one-dimensional"),
+    (lambda: plot_step_size_sweep(EPS[:, None], SWEEP), r"1-D array.*got shape"),
     (lambda: plot_step_size_sweep(EPS, {}), "at least one"),
     (lambda: plot_report_bars({}), "at least one"),
     (lambda: plot_report_bars({"a": {"w_xi": 1.0}, "b": {"b_o": 1.0}}), "expected"),
@@ -83,7 +83,7 @@ def test_delta_title_gives_the_gap_at_t():
     (lambda: plot_losses_and_checks({}, {}), "at least one"),
     (lambda: plot_delta_per_step(np.ones(5), np.ones(4), 1), "expected 5"),
     (lambda: plot_delta_per_step(np.ones(5), np.ones(5), 0), "1..5"),
-    (lambda: plot_delta_per_step(np.ones((5, 2)), np.ones(5), 1), "one-dimensional"),
+    (lambda: plot_delta_per_step(np.ones((5, 2)), np.ones(5), 1), r"1-D array.*got shape"),
 ])
 def test_rejects_bad_input(call, message):
     with pytest.raises(ValueError, match=message):

@@ -131,7 +131,7 @@ def test_batch_terms_sum_and_mean_lines():
 
 @pytest.mark.parametrize("terms, kwargs, message", [
     (np.ones((2, 2)), {}, "1-D"),
-    (np.array([]), {}, "at least 1"),
+    (np.array([]), {}, "non-empty"),
     (np.array([1.0, np.nan]), {}, "NaN or inf"),
     (np.ones(5), {"max_batch": 3}, "max_batch"),
 ])
