@@ -18,8 +18,9 @@ $(STAMP): pyproject.toml
 
 env: $(STAMP)
 
+# (--allow-root only when run as root, e.g. in a container)
 lab: env
-	$(VENV)/bin/jupyter lab notebooks/00_start_here.ipynb
+	$(VENV)/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_start_here.ipynb
 
 test: env
 	$(PY) -m ruff check .
