@@ -20,8 +20,8 @@ PARAM_NAMES = tuple(name for k in GATES for name in (f"w_x{k}", f"w_h{k}", f"b_{
 RNN_PARAM_NAMES = ("w_xh", "w_hh", "b_h")
 
 
-def _param_shape(name, input_size, hidden_size):
-    """Expected shape of a parameter from its name: w_x* (H, D), w_h* (H, H), b_* (H,)."""
+def param_shape(name, input_size, hidden_size):
+    """Expected shape of a parameter from its name: w_x* (H, D), w_h* (H, H), anything else (H,)."""
     if name.startswith("w_x"):
         return (hidden_size, input_size)
     if name.startswith("w_h"):
@@ -38,7 +38,7 @@ def _check_params(params, names):
     hidden_size, input_size = first.shape
     for name in names:
         array = as_float_array(name, getattr(params, name), dtype=first.dtype)
-        expected = _param_shape(name, input_size, hidden_size)
+        expected = param_shape(name, input_size, hidden_size)
         if array.shape != expected:
             raise ValueError(
                 f"{name} has shape {array.shape}; expected {expected} for input size D={input_size} "
@@ -48,7 +48,8 @@ def _check_params(params, names):
         object.__setattr__(params, name, array)
 
 
-def _iterate(params):
+def named_arrays(params):
+    """``(name, array)`` pairs of a parameter dataclass in field order (``dict(params)`` holds the very arrays)."""
     return ((f.name, getattr(params, f.name)) for f in fields(params))
 
 
@@ -78,7 +79,7 @@ class LSTMParams:
         _check_params(self, PARAM_NAMES)
 
     def __iter__(self):
-        return _iterate(self)
+        return named_arrays(self)
 
     @property
     def input_size(self):
@@ -110,7 +111,7 @@ class LSTMParams:
         scale = 1.0 / np.sqrt(hidden_size) if scale is None else scale
         arrays = {}
         for name in PARAM_NAMES:
-            shape = _param_shape(name, input_size, hidden_size)
+            shape = param_shape(name, input_size, hidden_size)
             if name.startswith("b_"):
                 arrays[name] = np.full(shape, forget_bias if name == "b_f" else 0.0)
             else:
@@ -120,7 +121,7 @@ class LSTMParams:
     @classmethod
     def zeros(cls, input_size, hidden_size, dtype=np.float64):
         """All-zero parameters of the given sizes (e.g. to accumulate gradients)."""
-        return cls(**{n: np.zeros(_param_shape(n, input_size, hidden_size), dtype) for n in PARAM_NAMES})
+        return cls(**{n: np.zeros(param_shape(n, input_size, hidden_size), dtype) for n in PARAM_NAMES})
 
     @classmethod
     def from_fused(cls, w_x, w_h, b, check=True):
@@ -184,7 +185,7 @@ class RNNParams:
         _check_params(self, RNN_PARAM_NAMES)
 
     def __iter__(self):
-        return _iterate(self)
+        return named_arrays(self)
 
     @property
     def input_size(self):

@@ -34,7 +34,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from lstm_core.activations import sigmoid, sigmoid_grad_from_output, tanh, tanh_grad_from_output
-from lstm_core.params import PARAM_NAMES, LSTMParams
+from lstm_core.params import PARAM_NAMES, LSTMParams, named_arrays, param_shape
 from lstm_core.validate import as_float_array, checked
 
 PEEPHOLE_NAMES = PARAM_NAMES + ("p_i", "p_f", "p_o")
@@ -52,11 +52,6 @@ def _spec(name):
     return ("H",)
 
 
-def _shape(name, input_size, hidden_size):
-    """The concrete shape of ``_spec(name)`` for input size D and hidden size H."""
-    return {"w_x": (hidden_size, input_size), "w_h": (hidden_size, hidden_size)}.get(name[:3], (hidden_size,))
-
-
 def _validate(params):
     """Check dtype, finiteness and shapes of every field; each error names the field."""
     names = [f.name for f in fields(params)]
@@ -68,14 +63,9 @@ def _validate(params):
         object.__setattr__(params, name, array)
 
 
-def _iterate(params):
-    """``(name, array)`` pairs in field order, so ``dict(params)`` maps names to the very arrays."""
-    return ((f.name, getattr(params, f.name)) for f in fields(params))
-
-
 def _zeros(cls, input_size, hidden_size, dtype):
     """An instance of the dataclass ``cls`` with every array zero, of the given sizes."""
-    return cls(**{f.name: np.zeros(_shape(f.name, input_size, hidden_size), dtype) for f in fields(cls)})
+    return cls(**{f.name: np.zeros(param_shape(f.name, input_size, hidden_size), dtype) for f in fields(cls)})
 
 
 @dataclass(eq=False)
@@ -105,7 +95,7 @@ class PeepholeParams:
         _validate(self)
 
     def __iter__(self):
-        return _iterate(self)
+        return named_arrays(self)
 
     @property
     def input_size(self):
@@ -176,7 +166,7 @@ class GRUParams:
         _validate(self)
 
     def __iter__(self):
-        return _iterate(self)
+        return named_arrays(self)
 
     @property
     def input_size(self):
@@ -211,7 +201,7 @@ class GRUParams:
         scale = 1.0 / np.sqrt(hidden_size) if scale is None else scale
         arrays = {}
         for name in GRU_PARAM_NAMES:
-            shape = _shape(name, input_size, hidden_size)
+            shape = param_shape(name, input_size, hidden_size)
             if name.startswith("b_"):
                 arrays[name] = np.full(shape, update_bias if name == "b_z" else 0.0)
             else:
