@@ -1,7 +1,7 @@
 """Widget callbacks of lessons 06 and 09, for benchmarks/bench_widgets.py to time.
 
 Each callable does what one slider or dropdown callback does: index precomputed data, draw with
-a plotting function of ``lstm_core.plots_checking`` into a new figure, render, close.
+a plotting function of ``lstm_core.plots.checking`` into a new figure, render, close.
 """
 
 import matplotlib
@@ -11,8 +11,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from lstm_core import PARAM_NAMES  # noqa: E402
-from lstm_core.bugs import BUGS  # noqa: E402
-from lstm_core.plots_checking import plot_delta_per_step, plot_report_bars, plot_step_size_sweep  # noqa: E402
+from lstm_core.course.bugs import BUGS  # noqa: E402
+from lstm_core.plots.checking import plot_delta_per_step, plot_report_bars, plot_step_size_sweep  # noqa: E402
 
 TENSORS = [*PARAM_NAMES, "x", "h0", "c0"]
 

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from lstm_core import GATES, LSTMParams, lstm_forward, lstm_step_backward, lstm_step_forward, mse_loss
-from lstm_core.plots_forward import (
+from lstm_core.plots.forward import (
     STEP_NAMES,
     plot_loss_slice,
     plot_memory_trace,

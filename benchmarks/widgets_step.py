@@ -1,7 +1,7 @@
 """Widget callbacks of lessons 03 and 04, for benchmarks/bench_widgets.py to time.
 
 Each callable does what one slider or dropdown callback does: index precomputed data, draw with
-a plotting function of ``lstm_core.plots_step`` into a new figure, render, close. The data have
+a plotting function of ``lstm_core.plots.step`` into a new figure, render, close. The data have
 the shapes the lessons precompute; their values do not change the cost of drawing.
 """
 
@@ -11,7 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from lstm_core.plots_step import (  # noqa: E402
+from lstm_core.plots.step import (  # noqa: E402
     GRADIENT_NAMES,
     plot_batch_contributions,
     plot_gate_gradients,

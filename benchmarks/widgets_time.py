@@ -13,7 +13,7 @@ import numpy as np
 
 from lstm_core import LSTMParams, lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward, mse_loss
 from lstm_core.autodiff import autograd_gradients, hand_gradients
-from lstm_core.plots_time import (
+from lstm_core.plots.time import (
     plot_gradient_agreement,
     plot_gradient_heatmap,
     plot_gradient_norms,

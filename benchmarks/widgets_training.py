@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from lstm_core.losses import softmax
-from lstm_core.plots_training import plot_adding_predictions, plot_next_char_probs
+from lstm_core.plots.training import plot_adding_predictions, plot_next_char_probs
 
 STEPS = tuple(range(0, 801, 100))
 TEMPERATURES = (0.2, 0.5, 0.8, 1.0, 1.3, 2.0)

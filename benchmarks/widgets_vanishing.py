@@ -7,7 +7,7 @@ gradient-norm curves, shape (T + 1,) each with T = 50, and redraws ``plot_gradie
 import matplotlib.pyplot as plt
 import numpy as np
 
-from lstm_core.plots_vanishing import plot_gradient_norms
+from lstm_core.plots.vanishing import plot_gradient_norms
 
 RADII = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0)
 FORGET_BIASES = (-2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0)

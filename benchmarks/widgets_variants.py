@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from lstm_core import LSTMParams
-from lstm_core.plots_variants import plot_backward_paths, plot_gradient_reach
+from lstm_core.plots.variants import plot_backward_paths, plot_gradient_reach
 from lstm_core.variants import (
     GRUParams,
     PeepholeParams,

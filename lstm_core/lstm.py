@@ -149,13 +149,14 @@ def lstm_step_forward(params, x_t, h_prev, c_prev):
     return h, c, cache
 
 
-def lstm_step_backward(dh, dc, cache):
+def lstm_step_backward(dh, dc_next, cache):
     """Backward through one LSTM step.
 
     Parameters
     ----------
-    dh : ndarray, shape (B, H), the total dL/dh_t (loss at t plus whatever step t+1 sends).
-    dc : ndarray, shape (B, H), dL/dc_t arriving from step t+1 (zeros at the last step).
+    dh : ndarray, shape (B, H), the *total* dL/dh_t (loss at t plus what step t+1 sends back).
+    dc_next : ndarray, shape (B, H), the part of dL/dc_t that arrives from step t+1 through
+        c_{t+1} = f_{t+1} c_t + ... (zeros at the last step). The path through h_t is added here.
     cache : dict from ``lstm_step_forward``.
 
     Returns
@@ -168,9 +169,9 @@ def lstm_step_backward(dh, dc, cache):
     params = cache["params"]
     sizes = {"B": (cache["x"].shape[0], "the cached x_t"), "H": (params.hidden_size, "params")}
     dh = checked("dh", dh, ("B", "H"), sizes, dtype=params.dtype)
-    dc = checked("dc", dc, ("B", "H"), sizes, dtype=params.dtype)
+    dc_next = checked("dc_next", dc_next, ("B", "H"), sizes, dtype=params.dtype)
     dc_dz, dh_dc = _local_derivatives(cache["gates"], cache["c_prev"], cache["tanh_c"])  # (B, 4, H), (B, H)
-    dc_prev = _backward_step(dh, dc, dc_dz, dh_dc, cache["f"], dc_dz)
+    dc_prev = _backward_step(dh, dc_next, dc_dz, dh_dc, cache["f"], dc_dz)
     dz = dc_dz.reshape(dh.shape[0], -1)  # (B, 4H): gate blocks i, f, g, o
     w_x, w_h, _ = params.fused()  # (4H, D), (4H, H)
     grads = LSTMParams.from_fused(dz.T @ cache["x"], dz.T @ cache["h_prev"], dz.sum(axis=0), check=False)
@@ -220,13 +221,13 @@ def lstm_forward(params, x, h0=None, c0=None):
     return h, c, cache
 
 
-def lstm_backward(dh, cache, truncate=None):
+def lstm_backward(dh_loss, cache, truncate=None):
     """Backpropagation through time for ``lstm_forward``.
 
     Parameters
     ----------
-    dh : ndarray, shape (T, B, H), the loss's *direct* gradient dL/dh_t at each step only;
-        the recurrent paths through h_{t+1} and c_{t+1} are added here.
+    dh_loss : ndarray, shape (T, B, H), the loss's *direct* gradient dL_t/dh_t at each step only
+        (not the total dL/dh_t); the recurrent paths through h_{t+1} and c_{t+1} are added here.
     cache : dict from ``lstm_forward``.
     truncate : int k >= 1 or None. None is full BPTT. With k, the gradient of each loss term
         at step t flows back through steps t, t-1, ..., t-k+1 only (Williams and Peng's
@@ -245,7 +246,7 @@ def lstm_backward(dh, cache, truncate=None):
     num_steps, batch_size, _ = x.shape
     sizes = {"T": (num_steps, "the cached x"), "B": (batch_size, "the cached x"),
              "H": (params.hidden_size, "params")}
-    dh = checked("dh", dh, ("T", "B", "H"), sizes, dtype=params.dtype, legend="time-major")
+    dh = checked("dh_loss", dh_loss, ("T", "B", "H"), sizes, dtype=params.dtype, legend="time-major")
     if truncate is not None and (int(truncate) != truncate or truncate < 1):
         raise ValueError(f"truncate must be None or an integer >= 1, got {truncate!r}")
     w_x, w_h, _ = params.fused()  # (4H, D), (4H, H)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lstm_core import PARAM_NAMES, LSTMParams, lstm_backward, lstm_forward, numerical_gradient, relative_error
-from lstm_core import article as art
+from lstm_core.course import article as art
 
 
 def agrees(a, n):

@@ -81,7 +81,7 @@ def test_params_must_be_lstm_params(rng):
 
 def test_backward_dh_wrong_shape(params):
     _, _, cache = lstm_forward(params, np.zeros((5, 2, 3)))
-    with pytest.raises(ValueError, match=r"dh has shape \(4, 2, 4\).*T=5"):
+    with pytest.raises(ValueError, match=r"dh_loss has shape \(4, 2, 4\).*T=5"):
         lstm_backward(np.zeros((4, 2, 4)), cache)
     with pytest.raises(ValueError, match=r"truncate must be None or an integer >= 1"):
         lstm_backward(np.zeros((5, 2, 4)), cache, truncate=0)
@@ -89,7 +89,7 @@ def test_backward_dh_wrong_shape(params):
 
 def test_step_backward_dc_wrong_batch(params):
     _, _, cache = lstm_step_forward(params, np.zeros((2, 3)), np.zeros((2, 4)), np.zeros((2, 4)))
-    with pytest.raises(ValueError, match=r"dc has shape \(3, 4\).*B=2"):
+    with pytest.raises(ValueError, match=r"dc_next has shape \(3, 4\).*B=2"):
         lstm_step_backward(np.zeros((2, 4)), np.zeros((3, 4)), cache)
 
 

@@ -1,10 +1,10 @@
-"""Each broken backward pass in lstm_core.bugs is caught by check_lstm, and the report localises it."""
+"""Each broken backward pass in lstm_core.course.bugs is caught by check_lstm, and the report localises it."""
 
 import numpy as np
 import pytest
 
 from lstm_core import PARAM_NAMES, LSTMParams, check_lstm, lstm_backward, lstm_forward
-from lstm_core.bugs import BUGS, reference_backward
+from lstm_core.course.bugs import BUGS, reference_backward
 
 D, H, B = 3, 4, 3
 TENSORS = {*PARAM_NAMES, "x", "h0", "c0"}

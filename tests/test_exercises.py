@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lstm_core.notebook_cells import (
+from lstm_core.course.notebook_cells import (
     HIDDEN_MARKERS,
     SOLUTION_MARKERS,
     NotebookFormatError,

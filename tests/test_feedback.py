@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lstm_core.feedback import diagnose, expect_close
+from lstm_core.course.feedback import diagnose, expect_close
 
 
 def test_passes_when_close():

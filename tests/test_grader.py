@@ -9,7 +9,7 @@
 - a file that is not a notebook, or not one of the course's, gets a clear error and exit code 2.
 
 The notebooks are graded once, two at a time (threads), by a module-scoped fixture calling
-``lstm_core.grade.grade``; the command line itself is tested on a few files.
+``lstm_core.course.grade.grade``; the command line itself is tested on a few files.
 """
 
 import json
@@ -21,8 +21,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lstm_core.grade import grade
-from lstm_core.notebook_cells import cell_kind, cell_source, grade_id
+from lstm_core.course.grade import grade
+from lstm_core.course.notebook_cells import cell_kind, cell_source, grade_id
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = sorted((ROOT / "solutions").glob("*.ipynb"))
@@ -240,13 +240,13 @@ def test_runaway_cells_cost_only_their_test(reports):
 @pytest.mark.slow
 def test_command_line_text_and_json(tmp_path):
     path = ROOT / "solutions" / "02_loss_and_first_gradient.ipynb"
-    result = subprocess.run([sys.executable, "-m", "lstm_core.grade", str(path)], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "lstm_core.course.grade", str(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().split("\n")
     assert lines[-1] == "Total: 10/10"
     assert any(line.split()[:2] == ["PASS", "ex02_mse_test"] for line in lines)
     exercise = ROOT / "exercises" / "02_loss_and_first_gradient.ipynb"
-    result = subprocess.run([sys.executable, "-m", "lstm_core.grade", "--json", str(exercise)],
+    result = subprocess.run([sys.executable, "-m", "lstm_core.course.grade", "--json", str(exercise)],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
@@ -265,12 +265,12 @@ def test_files_that_cannot_be_graded_get_a_clear_error(tmp_path, content, messag
         nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")]), path)
     else:
         path.write_text(content)
-    result = subprocess.run([sys.executable, "-m", "lstm_core.grade", str(path)], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "lstm_core.course.grade", str(path)], capture_output=True, text=True)
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
 
 
 def test_missing_file_gets_a_clear_error(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "lstm_core.grade", str(tmp_path / "nope.ipynb")],
+    result = subprocess.run([sys.executable, "-m", "lstm_core.course.grade", str(tmp_path / "nope.ipynb")],
                             capture_output=True, text=True)
     assert result.returncode == 2 and "no such file" in result.stderr

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lstm_core.notebook_cells import cell_kind, grade_id
+from lstm_core.course.notebook_cells import cell_kind, grade_id
 
 nbgrader_api = pytest.importorskip("nbgrader.api")
 

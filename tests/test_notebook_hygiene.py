@@ -82,3 +82,15 @@ def test_links_between_notebooks_resolve():
                 continue
             for target in re.findall(r"\]\(((?:\.\./|\./)?[\w/.-]+\.ipynb)\)", source(c)):
                 assert (path.parent / target).resolve().exists(), f"{path.name} links to missing {target}"
+
+
+@pytest.mark.parametrize("path", LESSONS + SOLUTIONS + EXERCISES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_no_saved_widget_state(path):
+    """Widget state churns on every re-run and duplicates the static figure drawn before each widget."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    assert "widgets" not in notebook["metadata"], f"{path.name} stores widget state: re-run with tools/run_notebooks.py"
+
+
+def test_lessons_stay_small():
+    total = sum(path.stat().st_size for path in LESSONS)
+    assert total < 2.5e6, f"lessons take {total / 1e6:.2f} MB together; keep them under 2.5 MB (smaller figures)"

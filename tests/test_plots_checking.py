@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from lstm_core.plots_checking import (  # noqa: E402
+from lstm_core.plots.checking import (  # noqa: E402
     plot_delta_per_step,
     plot_losses_and_checks,
     plot_report_bars,

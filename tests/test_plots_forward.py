@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from lstm_core.plots_forward import (
+from lstm_core.plots.forward import (
     STEP_NAMES,
     plot_activations,
     plot_difference_errors,

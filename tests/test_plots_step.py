@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from lstm_core.plots_step import (  # noqa: E402
+from lstm_core.plots.step import (  # noqa: E402
     GRADIENT_LABELS,
     GRADIENT_NAMES,
     plot_batch_contributions,

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from lstm_core.plots_time import (
+from lstm_core.plots.time import (
     plot_gradient_agreement,
     plot_gradient_heatmap,
     plot_gradient_norms,

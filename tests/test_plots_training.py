@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from lstm_core.plots_training import (  # noqa: E402
+from lstm_core.plots.training import (  # noqa: E402
     moving_average,
     plot_adding_predictions,
     plot_next_char_probs,

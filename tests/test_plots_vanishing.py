@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from lstm_core.plots_vanishing import plot_clipping, plot_forget_products, plot_gradient_norms  # noqa: E402
+from lstm_core.plots.vanishing import plot_clipping, plot_forget_products, plot_gradient_norms  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

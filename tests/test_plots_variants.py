@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from lstm_core.plots_variants import MODEL_STYLES, plot_backward_paths, plot_gradient_reach
+from lstm_core.plots.variants import MODEL_STYLES, plot_backward_paths, plot_gradient_reach
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lstm_core.notebook_cells import cell_kind, cell_source, grade_id
+from lstm_core.course.notebook_cells import cell_kind, cell_source, grade_id
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -120,7 +120,7 @@ def _tests_before(stem, gid):
 
 
 def _grade(path):
-    result = subprocess.run([sys.executable, "-m", "lstm_core.grade", "--json", str(path)],
+    result = subprocess.run([sys.executable, "-m", "lstm_core.course.grade", "--json", str(path)],
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     return {test["grade_id"]: test for test in json.loads(result.stdout)["tests"]}

@@ -10,7 +10,7 @@ Usage:
   ``### END SOLUTION`` becomes ``# YOUR CODE HERE`` + ``raise NotImplementedError()`` (same
   indentation), every region between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``
   is removed, outputs and execution counts are cleared, cell and notebook metadata are kept;
-- its entry in ``lstm_core/data/exercise_tests.json``, the test bank that ``lstm_core.grade``
+- its entry in ``lstm_core/data/exercise_tests.json``, the test bank that ``lstm_core.course.grade``
   restores before grading: every cell's grade id, kind and source (test cells *with* their
   hidden tests, solution cells as stubs), the points, and the import lines re-run before each
   test. It ships inside the package so that an installed grader finds it.
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import nbformat
 
-from lstm_core.notebook_cells import (
+from lstm_core.course.notebook_cells import (
     NotebookFormatError,
     cell_kind,
     cell_source,

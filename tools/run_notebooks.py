@@ -20,6 +20,7 @@ def run(path, timeout=600):
     notebook = nbformat.read(path, as_version=4)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", record_timing=False,
+                            store_widget_state=False,  # the static figure before each widget is what readers see
                             resources={"metadata": {"path": str(Path(path).parent)}})
     start = time.perf_counter()
     client.execute()

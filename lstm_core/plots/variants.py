@@ -9,7 +9,7 @@ Dimensions: T time steps, K the largest number of steps back.
 import numpy as np
 from matplotlib import ticker
 
-from lstm_core.plotting import FONT_SIZE, PALETTE, checked_values, get_ax, plain_log_axis, style_ax
+from lstm_core.plots.style import FONT_SIZE, PALETTE, checked_values, get_ax, plain_log_axis, style_ax
 
 MODEL_STYLES = {
     "LSTM": dict(color=PALETTE["blue"], linestyle="-"),

@@ -8,7 +8,7 @@ Dimensions: N grid points, B batch, H hidden size, D input (or hidden) size of a
 
 import numpy as np
 
-from lstm_core.plotting import DIVERGING_CMAP, FONT_SIZE, GATE_COLOURS, PALETTE, checked_values, get_ax, style_ax
+from lstm_core.plots.style import DIVERGING_CMAP, FONT_SIZE, GATE_COLOURS, PALETTE, checked_values, get_ax, style_ax
 
 GRADIENT_NAMES = ("do", "dc", "di", "dg", "df", "dc_prev")
 """The six one-step gradients of ``plot_gate_gradients``, in the order they are derived."""

@@ -1,7 +1,7 @@
 """Reading exercise notebooks: nbgrader cell roles, solution and hidden-test markers.
 
 Shared by ``tools/make_exercises.py`` (which turns ``solutions/`` into ``exercises/`` and the
-test bank) and ``lstm_core.grade`` (which grades a learner's copy against that bank).
+test bank) and ``lstm_core.course.grade`` (which grades a learner's copy against that bank).
 
 A solution notebook's cells each carry nbgrader metadata
 ``{"nbgrader": {"schema_version": 3, "grade_id": ..., "grade": bool, "solution": bool,
@@ -21,7 +21,7 @@ SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
 STUB_LINES = ("# YOUR CODE HERE", "raise NotImplementedError()")
 MARKDOWN_STUB = "YOUR ANSWER HERE"
-FEEDBACK_IMPORT = "from lstm_core.feedback import expect_close"
+FEEDBACK_IMPORT = "from lstm_core.course.feedback import expect_close"
 
 
 class NotebookFormatError(ValueError):
@@ -106,10 +106,6 @@ def remove_hidden_tests(source, where="cell"):
         out += lines[last:begin]
         last = end + 1
     return "\n".join(out + lines[last:]).rstrip()
-
-
-def has_marker(source, markers):
-    return any(line.strip() in markers for line in source.split("\n"))
 
 
 def validate_solution_notebook(notebook, name):

@@ -6,7 +6,7 @@ returns the Axes.
 
 import numpy as np
 
-from lstm_core.plotting import FONT_SIZE, PALETTE, checked_values, get_ax, plain_log_axis, style_ax
+from lstm_core.plots.style import FONT_SIZE, PALETTE, checked_values, get_ax, plain_log_axis, style_ax
 
 CURVE_COLOURS = (PALETTE["blue"], PALETTE["vermillion"], PALETTE["green"], PALETTE["orange"],
                  PALETTE["purple"], PALETTE["sky"])

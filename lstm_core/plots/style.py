@@ -81,39 +81,3 @@ def plain_log_axis(ax, which="y", numticks=8):
         axis.set_major_formatter(ticker.FuncFormatter(lambda value, _: f"1e{round(np.log10(value)):d}"))
     ax.grid(True, which="major", alpha=0.3)
     return ax
-
-
-def plot_sequence_states(series, ax=None, title=None):
-    """Plot several per-step curves (e.g. gates of one unit over time) with the gate colours.
-
-    Parameters
-    ----------
-    series : dict name -> ndarray of shape (T,); names among i, f, g, o, c, h get their gate colour.
-    ax : matplotlib Axes or None.
-
-    Returns
-    -------
-    ax : the Axes drawn on.
-    """
-    ax = get_ax(ax)
-    for name, values in series.items():
-        ax.plot(range(1, len(values) + 1), values, marker="o", markersize=3,
-                color=GATE_COLOURS.get(name), label=GATE_LABELS.get(name, name))
-    return style_ax(ax, title=title, xlabel="time step t", ylabel="value", legend=True)
-
-
-def plot_loss_curves(curves, ax=None, title="Training loss", log=True):
-    """Loss against step for one or more runs.
-
-    Parameters
-    ----------
-    curves : dict label -> sequence of floats (one per step).
-    log : bool, logarithmic y axis.
-    """
-    ax = get_ax(ax)
-    colours = list(PALETTE.values())
-    for k, (label, values) in enumerate(curves.items()):
-        ax.plot(range(1, len(values) + 1), values, color=colours[k % len(colours)], label=label)
-    if log:
-        plain_log_axis(ax)
-    return style_ax(ax, title=title, xlabel="training step", ylabel="loss", legend=True)

@@ -8,7 +8,7 @@ Dimensions: T time steps, N grid points.
 
 import numpy as np
 
-from lstm_core.plotting import GATE_COLOURS, GATE_LABELS, PALETTE, checked_values, get_ax, style_ax
+from lstm_core.plots.style import GATE_COLOURS, GATE_LABELS, PALETTE, checked_values, get_ax, style_ax
 
 STEP_NAMES = ("i", "f", "g", "o", "c", "h")
 """Bars of ``plot_step_values``, in this order: the four gates, then c_t and h_t."""

@@ -6,7 +6,7 @@ and returns the Axes.
 
 import numpy as np
 
-from lstm_core.plotting import FONT_SIZE, PALETTE, checked_values, get_ax, plain_log_axis, style_ax
+from lstm_core.plots.style import FONT_SIZE, PALETTE, checked_values, get_ax, plain_log_axis, style_ax
 
 _SERIES_COLOURS = [PALETTE[k] for k in ("blue", "vermillion", "green", "orange", "purple", "sky")]
 

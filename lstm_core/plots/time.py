@@ -12,7 +12,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.ticker import MaxNLocator
 
 from lstm_core.params import GATES
-from lstm_core.plotting import (
+from lstm_core.plots.style import (
     FONT_SIZE,
     GATE_COLOURS,
     PALETTE,
