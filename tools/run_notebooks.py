@@ -20,13 +20,15 @@ def run(path, timeout=600):
     notebook = nbformat.read(path, as_version=4)
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", record_timing=False,
-                            store_widget_state=False,  # the static figure before each widget is what readers see
                             resources={"metadata": {"path": str(Path(path).parent)}})
     start = time.perf_counter()
     client.execute()
     elapsed = time.perf_counter() - start
     for cell in notebook.cells:
         cell.metadata.pop("execution", None)
+    # no saved widget state: it churns on every run, and the static figure before each widget is what
+    # readers see (nbclient must still collect it while running: Output widgets write into it)
+    notebook.metadata.pop("widgets", None)
     nbformat.write(notebook, path)
     return elapsed
 
