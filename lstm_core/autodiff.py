@@ -61,7 +61,7 @@ def lstm_forward_autograd(params, x, h0, c0):
     h_prev, c_prev = h0, c0
     hs, cs = [], []
     for t in range(x.shape[0]):
-        # one pre-activation per gate, as in the article: Z_k = w_xk x_t + w_hk h_{t-1} + b_k
+        # one pre-activation per gate, as the article writes them (its Z_k): z_k = w_xk x_t + w_hk h_{t-1} + b_k
         z = {k: anp.dot(x[t], p[f"w_x{k}"].T) + anp.dot(h_prev, p[f"w_h{k}"].T) + p[f"b_{k}"]
              for k in GATES}  # each (B, H)
         i, f, o = _sigmoid(z["i"]), _sigmoid(z["f"]), _sigmoid(z["o"])
