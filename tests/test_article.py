@@ -129,3 +129,72 @@ def test_article_weight_gradients_of_a_sequence_are_wrong(setup):
     numeric = true_weight_gradients(w, x, y)
     at_last = art.article_gradients(w, x, y, e_delta=art.corrected_e_delta_mse, corrected_labels=True)
     assert not any(agrees(at_last[n], numeric[n]) for n in PARAM_NAMES)
+
+
+def numerical_dE_dc0(w, x1, y1, h0, c0):
+    c0_arr = np.array([c0])
+    return numerical_gradient(lambda: art.sequence_loss(w, x1, y1, h0, c0_arr[0]), c0_arr)[0]
+
+
+def test_chain_lines_count_e_delta_twice_but_the_expansions_are_right(setup):
+    _, w, *_ = setup
+    x1, y1, h0, c0, s, true = one_step(w)
+    e = art.corrected_e_delta_mse(s["h"], y1[0])
+    dE_dc = art.article_dE_dc(e, s["o"], s["c"])
+    true_c0 = numerical_dE_dc0(w, x1, y1, h0, c0)
+    # the chain lines are off by exactly one factor E_delta ...
+    assert np.isclose(art.article_dE_df(e, dE_dc, s["c_prev"]), e * true["f"], rtol=1e-6)
+    assert np.isclose(art.article_dE_dc_prev(e, dE_dc, s["f"]), e * true_c0, rtol=1e-6)
+    # ... the expansions printed after them are right
+    assert agrees(art.article_dE_df_expanded(e, s["o"], s["c"], s["c_prev"]), true["f"])
+    expanded = art.article_dE_dc_prev_expanded(e, s["o"], s["c"], s["f"])
+    assert agrees(expanded, true_c0)
+    assert not agrees(expanded, true["c"])  # it is not the dE/dc_t its label says
+
+
+def test_circular_di_line_read_literally_is_off_by_g(setup):
+    _, w, *_ = setup
+    _, _, _, _, s, true = one_step(w)
+    literal = art.article_dE_di_chain(true["i"], s["g"])
+    assert np.isclose(literal / true["i"], s["g"], rtol=1e-12) and not agrees(literal, true["i"])
+    assert agrees(true["c"] * s["g"], true["i"])  # the intended chain (dE/dc_t)(dc_t/di)
+
+
+def test_dc_dt_is_not_dc_df(setup):
+    _, w, *_ = setup
+    x1, _, h0, c0, s, _ = one_step(w)
+    nudge = np.zeros(1)
+    dc_df = numerical_gradient(lambda: art.sequence_forward(w, x1, h0, c0, {"f": nudge})[0]["c"], nudge)[0]
+    assert np.isclose(dc_df, s["c_prev"], rtol=1e-7)
+    assert not np.isclose(art.article_dc_dt(s["c"], s["c_prev"]), dc_df, rtol=1e-2)
+
+
+def test_printed_names_and_their_typos():
+    printed = [name for names in art.PRINTED_WEIGHT_LIST.values() for name in names]
+    assert len(printed) == 12
+    assert art.name_mismatches(printed, PARAM_NAMES) == (["w_g", "w_hj"], ["w_hg", "w_hi"])
+    defined, used = art.PRINTED_PREACTIVATIONS["defined"], art.PRINTED_PREACTIVATIONS["used"]
+    assert art.name_mismatches(defined, used) == (["Z_j", "Z_o"], ["Z_i", "z_O"])
+    assert art.name_mismatches(art.PRINTED_INPUTS, ("x_t", "h_{t-1}", "c_{t-1}")) == (["h_{t-i}"], ["h_{t-1}"])
+
+
+def test_mse_gradient_is_two_over_n_times_the_half_sum(setup):
+    _, w, x, y = setup
+    nudge = np.zeros(len(x))
+    mse = numerical_gradient(lambda: art.sequence_mse(w, x, y, nudges={"h": nudge}), nudge)
+    half = numerical_gradient(lambda: art.sequence_loss(w, x, y, nudges={"h": nudge}), nudge)
+    np.testing.assert_allclose(mse, 2 / len(x) * half, rtol=1e-6, atol=1e-10)
+    h = np.array([s["h"] for s in art.sequence_forward(w, x)])
+    assert np.isclose(half[-1], art.corrected_e_delta_mse(h[-1], y[-1]), rtol=1e-6)  # direct term only at t = T
+
+
+def test_sgd_update_with_corrected_gradients_lowers_the_loss(setup):
+    _, w, x, y = setup
+    grads, _, _ = art.corrected_gradients(w, x, y)
+    stepped = art.sgd_update(w, grads, learning_rate=0.1)
+    assert art.sequence_loss(stepped, x, y) < art.sequence_loss(w, x, y)
+    assert all(stepped[n] == w[n] - 0.1 * grads[n] for n in PARAM_NAMES)
+    with pytest.raises(ValueError, match="learning_rate"):
+        art.sgd_update(w, grads, learning_rate=0.0)
+    with pytest.raises(KeyError, match="b_o"):
+        art.sgd_update(w, {n: g for n, g in grads.items() if n != "b_o"}, learning_rate=0.1)

@@ -7,10 +7,15 @@ from lstm_core import LSTMParams, format_report, lstm_backward, lstm_forward
 from lstm_core.autodiff import (
     agreement_rows,
     autograd_gradients,
+    autograd_truncated_gradients,
     hand_gradients,
     lstm_forward_autograd,
+    lstm_loss_autograd,
+    lstm_truncated_loss_autograd,
     torch_lstm_gradients,
+    torch_truncated_gradients,
 )
+from lstm_core.gradcheck import relative_error
 from lstm_core.params import PARAM_NAMES
 
 SHAPES = [  # (T, B, D, H)
@@ -83,11 +88,23 @@ def test_accepts_a_plain_dict_of_params():
 def test_agreement_rows_flags_a_wrong_tensor():
     params, x, h0, c0, dh_up = _problem((4, 2, 3, 2), seed=3)
     hand = _hand(params, x, h0, c0, dh_up)
-    wrong = {**hand, "b_f": 2.0 * hand["b_f"]}
+    wrong = {**hand, "b_f": 2.0 * hand["b_f"], "w_xo": -hand["w_xo"]}
     rows = {row.name: row for row in agreement_rows(hand, wrong)}
-    assert not rows["b_f"].ok
-    assert rows["b_f"].rel_error == pytest.approx(1.0)
-    assert all(row.ok for name, row in rows.items() if name != "b_f")
+    assert not rows["b_f"].ok and not rows["w_xo"].ok
+    assert rows["b_f"].rel_error == pytest.approx(1 / 3)  # ||a|| / (||a|| + ||2a||), lesson 06's measure
+    assert rows["w_xo"].rel_error == pytest.approx(1.0)  # opposite signs: the largest possible value
+    assert rows["b_f"].max_abs_diff == pytest.approx(np.max(np.abs(hand["b_f"])))
+    assert all(row.ok for name, row in rows.items() if name not in ("b_f", "w_xo"))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_agreement_rows_use_lesson_06_relative_error_bounded_by_one(seed):
+    rng = np.random.default_rng(seed)
+    a = {"w": rng.standard_normal((3, 4)), "b": rng.standard_normal(5)}
+    b = {"w": rng.standard_normal((3, 4)) * 10, "b": -3 * a["b"]}
+    for row in agreement_rows(a, b):
+        assert row.rel_error == relative_error(a[row.name], b[row.name])
+        assert 0.0 <= row.rel_error <= 1.0
 
 
 def test_agreement_rows_rejects_mismatches():
@@ -110,3 +127,42 @@ def test_torch_lstm_gradients_equal_lstm_backward(shape):
     assert all(row.ok for row in rows), format_report(rows)
     db = np.concatenate([hand[f"b_{k}"] for k in "ifgo"])  # (4H,), PyTorch's layout
     np.testing.assert_allclose(bias_hh_grad, db, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 1, 1), (5, 2, 3, 2), (7, 3, 2, 4)])
+@pytest.mark.parametrize("truncate", [1, 2, 3, 100])
+def test_autograd_with_stopped_state_gradient_equals_truncated_bptt(shape, truncate):
+    params, x, h0, c0, dh_up = _problem(shape, seed=6)
+    _, _, cache = lstm_forward(params, x, h0, c0)
+    hand = hand_gradients(*lstm_backward(dh_up, cache, truncate=truncate))
+    auto = autograd_truncated_gradients(params, x, h0, c0, dh_up, truncate)
+    rows = agreement_rows(hand, auto, tol=1e-12)
+    assert all(row.ok for row in rows), format_report(rows)
+    full = autograd_gradients(params, x, h0, c0, dh_up)
+    same_as_full = all(row.ok for row in agreement_rows(full, auto, tol=1e-12))
+    assert same_as_full == (truncate >= shape[0])  # a shorter window is a different gradient
+
+
+def test_truncated_loss_has_the_full_loss_value():
+    params, x, h0, c0, dh_up = _problem((6, 2, 3, 2), seed=7)
+    inputs = {**dict(params), "x": x, "h0": h0, "c0": c0}
+    full = lstm_loss_autograd(inputs, dh_up)
+    for truncate in (1, 2, 6):
+        assert lstm_truncated_loss_autograd(inputs, dh_up, truncate) == pytest.approx(full, rel=1e-13)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5])
+def test_truncated_gradients_reject_bad_truncate(bad):
+    params, x, h0, c0, dh_up = _problem((3, 1, 2, 2), seed=0)
+    with pytest.raises(ValueError, match="truncate"):
+        autograd_truncated_gradients(params, x, h0, c0, dh_up, bad)
+
+
+@pytest.mark.parametrize("truncate", [1, 3])
+def test_torch_detach_equals_truncated_bptt(truncate):
+    pytest.importorskip("torch")
+    params, x, h0, c0, dh_up = _problem((6, 2, 3, 4), seed=8)
+    _, _, cache = lstm_forward(params, x, h0, c0)
+    hand = hand_gradients(*lstm_backward(dh_up, cache, truncate=truncate))
+    rows = agreement_rows(hand, torch_truncated_gradients(params, x, h0, c0, dh_up, truncate), tol=1e-12)
+    assert all(row.ok for row in rows), format_report(rows)

@@ -51,7 +51,7 @@ def test_reach_draws_one_line_per_model_in_its_fixed_style():
     for line in lines:
         style = MODEL_STYLES[line.get_label()]
         assert matplotlib.colors.same_color(line.get_color(), style["color"])
-        assert line.get_linestyle() == {"-": "-", "--": "--"}[style["linestyle"]]
+        assert line.get_linestyle() == style["linestyle"]
     np.testing.assert_array_equal(lines[0].get_xdata(), np.arange(20))  # x is k, starting at 0
     assert [t.get_text() for t in ax.get_legend().get_texts()] == list(REACH)
 
@@ -87,3 +87,24 @@ def test_rejects_bad_ylim(ylim):
 def test_paths_need_one_length():
     with pytest.raises(ValueError, match="one value per step"):
         plot_backward_paths({"a": [1.0, 2.0], "b": [1.0, 2.0, 3.0]})
+
+
+def test_lstm_and_peephole_styles_stay_distinguishable():
+    lstm, peephole = MODEL_STYLES["LSTM"], MODEL_STYLES["peephole LSTM"]
+    assert lstm["linestyle"] != peephole["linestyle"] and lstm["color"] != peephole["color"]
+    assert peephole.get("marker") and not lstm.get("marker")
+    fig, ax = plt.subplots()
+    same = np.exp(-0.1 * np.arange(20))
+    plot_gradient_reach({"LSTM": same, "peephole LSTM": same}, ax=ax)
+    drawn = {line.get_label(): line for line in ax.get_lines()}
+    assert drawn["LSTM"].get_linewidth() > drawn["peephole LSTM"].get_linewidth()
+    assert drawn["peephole LSTM"].get_marker() == "o" and drawn["LSTM"].get_linestyle() == "-"
+
+
+def test_reach_axis_fits_the_curves_by_default():
+    fig, ax = plt.subplots()
+    plot_gradient_reach(REACH, ax=ax)
+    low, high = ax.get_ylim()
+    smallest = min(v.min() for v in REACH.values())
+    largest = max(v.max() for v in REACH.values())
+    assert smallest / 10 <= low <= smallest and largest <= high <= 10 * largest

@@ -6,7 +6,14 @@ Z_o`` and ``E_delta = dE/dh_t``. Functions named ``article_*`` reproduce its pri
 mistakes included; functions named ``corrected_*`` are the right versions. Everything is
 elementwise, so scalars and arrays of any (matching) shape work.
 
-The loss is E = 1/2 sum_t (h_t - y_t)^2: the prediction at step t is h_t itself.
+The loss is E = 1/2 sum_t (h_t - y_t)^2: the prediction at step t is h_t itself. (The course
+calls it L; E is the article's name. The article says "MSE", whose gradient differs by a factor
+2/N: see ``sequence_mse``.)
+
+Where the article prints two lines for one gradient (a chain-rule line, then its expansion),
+both are implemented: ``article_dE_df`` and ``article_dE_dc_prev`` are the chain-rule lines,
+``article_dE_df_expanded`` and ``article_dE_dc_prev_expanded`` the expansions printed after them.
+The constants ``PRINTED_*`` record the article's lists of names as printed, typos included.
 
 The weights ``w`` are any mapping from the twelve names of ``PARAM_NAMES`` to floats, e.g.
 ``scalar_weights(params)`` for an ``LSTMParams`` with D = H = 1.
@@ -24,6 +31,31 @@ def scalar_weights(params):
         raise ValueError(f"the article's cell is scalar: need D = H = 1, got D = {params.input_size}, "
                          f"H = {params.hidden_size}")
     return {name: float(array.reshape(-1)[0]) for name, array in params}
+
+
+# ---------------------------------------------------------------- names as printed (typos included)
+
+PRINTED_WEIGHT_LIST = {"input gate": ("w_xi", "w_xg", "b_i", "w_hj", "w_g", "b_g"),
+                       "forget gate": ("w_xf", "b_f", "w_hf"),
+                       "output gate": ("w_xo", "b_o", "w_ho")}
+"""Step 1's list of weights, per gate, as printed: twelve names, two of them (w_hj, w_g) not weights."""
+
+PRINTED_PREACTIVATIONS = {"defined": ("Z_g", "Z_j", "Z_f", "Z_o"), "used": ("Z_g", "Z_i", "Z_f", "z_O")}
+"""Step 2's pre-activations: the names on the left of '=' and the names the gates are applied to."""
+
+PRINTED_INPUTS = ("x_t", "h_{t-i}", "c_{t-1}")
+"""Step 2's list of the cell's inputs, as printed."""
+
+
+def name_mismatches(printed, intended):
+    """Names in ``printed`` that are not in ``intended``, and names of ``intended`` it lacks.
+
+    Returns
+    -------
+    (extra, missing) : two sorted lists of str.
+    """
+    printed, intended = set(printed), set(intended)
+    return sorted(printed - intended), sorted(intended - printed)
 
 
 # ---------------------------------------------------------------- forward (printed correctly)
@@ -82,6 +114,29 @@ def sequence_loss(w, x, y, h0=0.0, c0=0.0, nudges=None):
     return float(sum(0.5 * (s["h"] - y_t) ** 2 for s, y_t in zip(steps, y, strict=True)))
 
 
+def sequence_mse(w, x, y, h0=0.0, c0=0.0, nudges=None):
+    """The mean squared error the article names: (1/N) sum_t (h_t - y_t)^2 over the N = T steps.
+
+    Its gradient with respect to h_t is 2 (h_t - y_t) / N, i.e. 2/N times that of ``sequence_loss``.
+    """
+    steps = sequence_forward(w, x, h0, c0, nudges)
+    return float(np.mean([(s["h"] - y_t) ** 2 for s, y_t in zip(steps, y, strict=True)]))
+
+
+def sgd_update(w, grads, learning_rate):
+    """One step of gradient descent, w - learning_rate * dE/dw, for every name of ``w``.
+
+    The article ends with "Finally the gradients associated with the weights are," and prints no
+    update rule; this is the one its gradients are meant for. Returns a new dict.
+    """
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be positive, got {learning_rate!r}")
+    missing = set(w) - set(grads)
+    if missing:
+        raise KeyError(f"grads lacks a gradient for {sorted(missing)}")
+    return {name: w[name] - learning_rate * grads[name] for name in w}
+
+
 # ---------------------------------------------------------------- the error at the output
 
 def article_e_delta_mse(h, y):
@@ -124,9 +179,36 @@ def article_dE_dg(E_delta, o, c, i):
     return article_dE_dc(E_delta, o, c) * i
 
 
+def article_dE_di_chain(dE_di, g):
+    """The chain line as printed, dE/di = (dE/di) (dc_t/di), read literally: dE/di times g.
+
+    Its right side contains its left side (the intended first factor is dE/dc_t); read as
+    printed, it holds only where g = 1 or dE/di = 0. dc_t/di = g.
+    """
+    return dE_di * g
+
+
+def article_dc_dt(c, c_prev):
+    """The factor printed as "(dc_t/dt)" in the dE/df chain line, read as the change per step.
+
+    A sequence has no continuous time, so the only reading of dc_t/dt is c_t - c_{t-1}; the
+    chain rule needs dc_t/df = c_{t-1} there.
+    """
+    return c - c_prev
+
+
 def article_dE_df(E_delta, dE_dc, c_prev):
-    """As printed: dE/df = E_delta (dE/dc_t) (dc_t/df): E_delta counted twice, dE/dc_t has it."""
+    """The chain line as printed: dE/df = E_delta (dE/dc_t) (dc_t/df): E_delta counted twice.
+
+    dE/dc_t already contains E_delta (see ``article_dE_dc``). The expansion printed after this
+    line has E_delta once: ``article_dE_df_expanded``.
+    """
     return E_delta * dE_dc * c_prev
+
+
+def article_dE_df_expanded(E_delta, o, c, c_prev):
+    """The expansion printed after the chain line: dE/df = E_delta o (1 - tanh^2(c_t)) c_{t-1}."""
+    return E_delta * o * (1.0 - tanh(c) ** 2) * c_prev
 
 
 def corrected_dE_df(dE_dc, c_prev):
@@ -135,8 +217,16 @@ def corrected_dE_df(dE_dc, c_prev):
 
 
 def article_dE_dc_prev(E_delta, dE_dc, f):
-    """As printed: dE/dc_{t-1} = E_delta (dE/dc_t) (dc_t/dc_{t-1}): E_delta counted twice."""
+    """The chain line as printed: dE/dc_{t-1} = E_delta (dE/dc_t) (dc_t/dc_{t-1}): E_delta twice."""
     return E_delta * dE_dc * f
+
+
+def article_dE_dc_prev_expanded(E_delta, o, c, f):
+    """The expansion printed after it, E_delta o (1 - tanh^2(c_t)) f, under the label "dE/dc_t".
+
+    Its value is dE/dc_{t-1} through step t (one E_delta: right); only the label is wrong.
+    """
+    return E_delta * o * (1.0 - tanh(c) ** 2) * f
 
 
 def corrected_dE_dc_prev(dE_dc, f):

@@ -12,11 +12,14 @@ from matplotlib import ticker
 from lstm_core.plots.style import FONT_SIZE, PALETTE, checked_values, get_ax, plain_log_axis, style_ax
 
 MODEL_STYLES = {
-    "LSTM": dict(color=PALETTE["blue"], linestyle="-"),
-    "peephole LSTM": dict(color=PALETTE["orange"], linestyle="--"),
-    "GRU": dict(color=PALETTE["green"], linestyle="-"),
+    "LSTM": dict(color=PALETTE["blue"], linestyle="-", linewidth=3.0),
+    "peephole LSTM": dict(color=PALETTE["orange"], linestyle="--", linewidth=1.5, marker="o", markevery=5,
+                          markersize=5, fillstyle="none"),
+    "GRU": dict(color=PALETTE["green"], linestyle="-.", linewidth=2.0),
 }
-"""Fixed colours and line styles of the three models, so every figure of the lesson agrees."""
+"""Fixed colours, line styles and markers of the three models, so every figure of the lesson agrees.
+The LSTM is a thick solid line and the peephole LSTM a thin dashed one with open markers drawn on
+top of it, so the two stay distinguishable where their curves coincide."""
 _OTHER_COLOURS = (PALETTE["vermillion"], PALETTE["purple"], PALETTE["sky"], PALETTE["black"], PALETTE["blue"])
 
 
@@ -42,7 +45,8 @@ def _log_y(ax, ylim):
 
 
 def _style(label, index):
-    return MODEL_STYLES.get(label, dict(color=_OTHER_COLOURS[index % len(_OTHER_COLOURS)], linestyle="-"))
+    return MODEL_STYLES.get(label, dict(color=_OTHER_COLOURS[index % len(_OTHER_COLOURS)], linestyle="-",
+                                        linewidth=2.0))
 
 
 def plot_gradient_reach(curves, ax=None, ylim=None, title="How far back the gradient reaches",
@@ -53,9 +57,9 @@ def plot_gradient_reach(curves, ax=None, ylim=None, title="How far back the grad
     ----------
     curves : dict label -> array of shape (K + 1,), entry k the norm k steps before the loss
         (entry 0 at the loss's own step). Finite, positive. The labels "LSTM", "peephole LSTM"
-        and "GRU" get the lesson's fixed styles.
+        and "GRU" get the lesson's fixed styles (``MODEL_STYLES``).
     ax : matplotlib Axes or None.
-    ylim : (low, high) or None; fix it so that a slider does not rescale the axis.
+    ylim : (low, high) or None. None (the default) fits the axis to the curves drawn.
     title, ylabel : str.
 
     Returns
@@ -65,7 +69,7 @@ def plot_gradient_reach(curves, ax=None, ylim=None, title="How far back the grad
     arrays = _positive_curves(curves)
     ax = get_ax(ax)
     for index, (label, values) in enumerate(arrays.items()):
-        ax.plot(np.arange(values.size), values, linewidth=2.2, label=label, **_style(label, index))
+        ax.plot(np.arange(values.size), values, label=label, **_style(label, index))
     _log_y(ax, ylim)
     style_ax(ax, title=title, xlabel="steps back k", ylabel=ylabel)
     ax.legend(fontsize=FONT_SIZE - 2, frameon=False, loc="lower left")  # a fixed place: "best" is slow
