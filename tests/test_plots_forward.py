@@ -65,6 +65,20 @@ def test_step_values_draws_one_bar_per_name_in_order():
     assert ax.get_ylim()[0] <= -1.5  # a cell state beyond -1 stays in view
 
 
+def test_gates_at_equal_values_stay_distinguishable():
+    same = np.full(T, 0.88)
+    ax = plot_unit_over_time(np.zeros(T), {"f": same, "o": same, "i": same, "g": same})
+    styles = {(line.get_linestyle(), line.get_marker()) for line in ax.lines}
+    assert len(styles) == 4, "two gates share a dash pattern and marker"
+
+
+def test_difference_errors_axis_grows_to_the_right():
+    ax = CALLS["difference errors"](None)
+    left, right = ax.get_xlim()
+    assert left < right and ax.get_xscale() == "log"
+    assert "right" in ax.get_xlabel()
+
+
 def test_loss_slice_tangent_has_the_given_slope():
     ax = plot_loss_slice(GRID, 0.5 * GRID**2, 1.0, 1.0, 1.0)
     tangent = ax.lines[1]

@@ -13,6 +13,10 @@ from lstm_core.plots.style import GATE_COLOURS, GATE_LABELS, PALETTE, checked_va
 STEP_NAMES = ("i", "f", "g", "o", "c", "h")
 """Bars of ``plot_step_values``, in this order: the four gates, then c_t and h_t."""
 
+GATE_LINE_STYLES = {"i": dict(ls=":", marker="s"), "f": dict(ls="--", marker="v"),
+                    "g": dict(ls="-.", marker="D"), "o": dict(ls=(0, (1, 1)), marker="^")}
+"""Dash pattern and marker of each gate's line over time: gates at equal values stay distinguishable."""
+
 
 def _scalar(name, value):
     """``value`` as a finite Python float, or a ValueError naming it."""
@@ -87,6 +91,9 @@ def plot_step_values(values, ax=None, title=None):
 def plot_unit_over_time(x, states, ax=None, title=None):
     """One unit over a sequence: the input as a grey area and each gate or state as a line.
 
+    Each gate has its own colour, dash pattern and marker (``GATE_LINE_STYLES``), so two gates
+    with the same value remain distinguishable; c and h are thick solid lines.
+
     Parameters
     ----------
     x : ndarray, shape (T,), the input x_t of one sequence (D = 1).
@@ -105,10 +112,12 @@ def plot_unit_over_time(x, states, ax=None, title=None):
     ax = get_ax(ax, figsize=(9, 4))
     steps = np.arange(1, len(x) + 1)
     ax.fill_between(steps, 0, x, step="mid", color="0.85", label="input x_t")  # no mathtext: redrawn by sliders
+    markevery = max(1, len(x) // 12)  # about a dozen markers per line
     for name, values in curves.items():
         thick = name in ("c", "h")
-        ax.plot(steps, values, color=GATE_COLOURS.get(name), lw=2.8 if thick else 1.6,
-                ls="-" if thick else "--", label=GATE_LABELS.get(name, name))
+        style = dict(ls="-") if thick else GATE_LINE_STYLES.get(name, dict(ls="--"))
+        ax.plot(steps, values, color=GATE_COLOURS.get(name), lw=2.8 if thick else 1.6, ms=5,
+                markevery=markevery, label=GATE_LABELS.get(name, name), **style)
     ax.legend(fontsize=10, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
     return style_ax(ax, title=title, xlabel="time step t", ylabel="value")
 
@@ -219,7 +228,7 @@ def plot_loss_slice(w_grid, loss, w, slope, numeric_slope, ax=None, name="w"):
 
 
 def plot_difference_errors(eps, errors, ax=None):
-    """Error of finite-difference estimates against the step, on log-log axes.
+    """Error of finite-difference estimates against the step, on log-log axes (epsilon grows to the right).
 
     Parameters
     ----------
@@ -242,6 +251,5 @@ def plot_difference_errors(eps, errors, ax=None):
         values = np.abs(checked_values(label, values, length=len(eps), min_size=2))
         ax.loglog(eps, np.maximum(values, 1e-17), marker="o", ms=4, lw=2, color=colours[k % len(colours)],
                   label=label)
-    ax.invert_xaxis()
-    return style_ax(ax, title="Finite differences: error against step size", xlabel=r"step $\epsilon$",
-                    ylabel="|numeric - analytic|", legend=True)
+    return style_ax(ax, title="Finite differences: error against step size",
+                    xlabel=r"step $\epsilon$ (grows to the right)", ylabel="|numeric - analytic|", legend=True)
