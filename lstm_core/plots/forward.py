@@ -1,4 +1,4 @@
-"""Figures for lessons 00-02: the activations, one LSTM step, a unit over time, the loss and its slope.
+"""Figures for lessons 01-02: the activations, a unit over time, the loss and its slope.
 
 Every function takes ``ax=None`` (a new figure when None), draws, labels its axes and returns
 the ``Axes``. They only read their arguments: the lessons compute, these functions draw.
@@ -9,9 +9,6 @@ Dimensions: T time steps, N grid points.
 import numpy as np
 
 from lstm_core.plots.style import GATE_COLOURS, GATE_LABELS, PALETTE, checked_values, get_ax, style_ax
-
-STEP_NAMES = ("i", "f", "g", "o", "c", "h")
-"""Bars of ``plot_step_values``, in this order: the four gates, then c_t and h_t."""
 
 GATE_LINE_STYLES = {"i": dict(ls=":", marker="s"), "f": dict(ls="--", marker="v"),
                     "g": dict(ls="-.", marker="D"), "o": dict(ls=(0, (1, 1)), marker="^")}
@@ -51,41 +48,6 @@ def plot_activations(z, ax=None):
     ax.axvline(0, color="0.6", lw=0.8)
     return style_ax(ax, title="The two squashing functions and their slopes", xlabel="pre-activation z",
                     ylabel="value", legend=True)
-
-
-def plot_step_values(values, ax=None, title=None):
-    """Bar chart of one scalar LSTM step: the gates i, f, g, o, then c_t and h_t.
-
-    Parameters
-    ----------
-    values : mapping name -> float, names among ``STEP_NAMES`` (others are an error).
-        A missing name leaves its bar out.
-    ax : matplotlib Axes or None.
-    title : str or None.
-
-    Returns
-    -------
-    ax : the Axes drawn on.
-    """
-    unknown = sorted(set(values) - set(STEP_NAMES))
-    if unknown:
-        raise ValueError(f"unknown names {unknown}; expected some of {STEP_NAMES}")
-    names = [n for n in STEP_NAMES if n in values]
-    if not names:
-        raise ValueError(f"values is empty; expected some of {STEP_NAMES}")
-    heights = [_scalar(n, values[n]) for n in names]
-    ax = get_ax(ax)
-    bars = ax.bar(range(len(names)), heights, color=[GATE_COLOURS[n] for n in names], width=0.65)
-    for bar, height in zip(bars, heights):
-        ax.annotate(f"{height:+.3f}", (bar.get_x() + bar.get_width() / 2, height),
-                    xytext=(0, 4 if height >= 0 else -14), textcoords="offset points", ha="center", fontsize=11)
-    ax.set_xticks(range(len(names)), [GATE_LABELS[n].replace(" ", "\n", 1) for n in names])
-    top = max(1.15, max(abs(v) for v in heights) * 1.2)
-    ax.set_ylim(-top, top)
-    ax.axhline(0, color="0.3", lw=0.8)
-    for level in (-1, 1):
-        ax.axhline(level, color="0.6", lw=0.8, ls=":")
-    return style_ax(ax, title=title, xlabel="gate or state after the step", ylabel="value")
 
 
 def plot_unit_over_time(x, states, ax=None, title=None):
