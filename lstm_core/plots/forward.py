@@ -118,7 +118,7 @@ def plot_memory_trace(c, f, pulse_step, ax=None, title=None):
 
 
 def plot_loss_vs_output(h_grid, y, h, ax=None):
-    """E = 1/2 (h - y)^2 against the output h, with the gradient and the descent direction at ``h``.
+    """L = 1/2 (h - y)^2 against the output h, with the gradient and the descent direction at ``h``.
 
     Parameters
     ----------
@@ -135,21 +135,22 @@ def plot_loss_vs_output(h_grid, y, h, ax=None):
     y, h = _scalar("y", y), _scalar("h", h)
     ax = get_ax(ax)
     loss = 0.5 * (h_grid - y) ** 2
-    ax.plot(h_grid, loss, color=PALETTE["black"], lw=2.5, label=r"$E=\frac{1}{2}(h-y)^2$")
+    # plain text, not mathtext: a slider redraws this figure
+    ax.plot(h_grid, loss, color=PALETTE["black"], lw=2.5, label="L = ½ (h − y)²")
     ax.axvline(y, color="0.6", lw=1, ls=":", label="target y")
-    e_h = 0.5 * (h - y) ** 2
-    ax.plot([h], [e_h], "o", color=PALETTE["black"], ms=8)
+    loss_h = 0.5 * (h - y) ** 2
+    ax.plot([h], [loss_h], "o", color=PALETTE["black"], ms=8)
     length = 0.35 * (h_grid.max() - h_grid.min())
     direction = np.sign(h - y) if h != y else 1.0
-    for sign, colour, label in ((1, PALETTE["vermillion"], r"gradient $h-y$ (uphill)"),
-                                (-1, PALETTE["blue"], r"$-(h-y)=y-h$: the way down")):
-        ax.annotate("", xy=(h + sign * direction * length, e_h), xytext=(h, e_h),
+    for sign, colour, label in ((1, PALETTE["vermillion"], "gradient h − y (uphill)"),
+                                (-1, PALETTE["blue"], "−(h − y) = y − h: the way down")):
+        ax.annotate("", xy=(h + sign * direction * length, loss_h), xytext=(h, loss_h),
                     arrowprops=dict(arrowstyle="-|>", color=colour, lw=2.5, mutation_scale=18))
         ax.plot([], [], color=colour, lw=2.5, label=label)  # legend entry for the arrow
     ax.set_ylim(-0.05 * loss.max(), 1.6 * loss.max())  # head room for the legend
     ax.legend(fontsize=10, frameon=False, loc="upper center", ncol=2)
     return style_ax(ax, title="The loss of one output and the sign of its gradient", xlabel="output h",
-                    ylabel="loss E")
+                    ylabel="loss L")
 
 
 def plot_loss_slice(w_grid, loss, w, slope, numeric_slope, ax=None, name="w"):
@@ -160,8 +161,8 @@ def plot_loss_slice(w_grid, loss, w, slope, numeric_slope, ax=None, name="w"):
     w_grid : ndarray, shape (N,), values of the weight.
     loss : ndarray, shape (N,), the loss at each of them.
     w : float, the current weight (a point of ``w_grid`` or between two).
-    slope : float, the analytic dE/dw at ``w`` (from backpropagation).
-    numeric_slope : float, a finite-difference estimate of dE/dw at ``w``.
+    slope : float, the analytic dL/dw at ``w`` (from backpropagation).
+    numeric_slope : float, a finite-difference estimate of dL/dw at ``w``.
     ax : matplotlib Axes or None.
     name : str, the weight's name for the labels (e.g. "w_xo").
 
@@ -174,7 +175,7 @@ def plot_loss_slice(w_grid, loss, w, slope, numeric_slope, ax=None, name="w"):
     w, slope, numeric_slope = _scalar("w", w), _scalar("slope", slope), _scalar("numeric_slope", numeric_slope)
     ax = get_ax(ax)
     # plain text, not mathtext: a slider redraws this figure, and each mathtext string costs ~10 ms
-    ax.plot(w_grid, loss, color=PALETTE["black"], lw=2.5, label=f"E({name})")
+    ax.plot(w_grid, loss, color=PALETTE["black"], lw=2.5, label=f"L({name})")
     loss_at_w = float(np.interp(w, w_grid, loss))
     half = 0.2 * (w_grid.max() - w_grid.min())
     span = np.array([w - half, w + half])
@@ -186,7 +187,7 @@ def plot_loss_slice(w_grid, loss, w, slope, numeric_slope, ax=None, name="w"):
     margin = 0.1 * (high - low) if high > low else 0.1
     ax.set_ylim(low - margin, high + margin)
     return style_ax(ax, title=f"The gradient is the slope of the loss along {name}",
-                    xlabel=name, ylabel="loss E", legend=True)
+                    xlabel=name, ylabel="loss L", legend=True)
 
 
 def plot_difference_errors(eps, errors, ax=None):
