@@ -167,6 +167,13 @@ def _cell(text):
     return text.replace("|", r"\vert ")
 
 
+def _math_lines(latex):
+    """A printed chain ``a = b = c`` as math lines ``$a = b$<br>$= c$``, so long chains wrap in a table."""
+    left, *rest = latex.split(" = ")
+    pieces = [f"{left} = {rest[0]}" if rest else left] + [f"= {part}" for part in rest[1:]]
+    return "<br>".join(f"${_cell(piece)}$" for piece in pieces)
+
+
 def article_table(keys=None, link=True):
     """A markdown table of the printed formulas: quantity, as printed, verdict, where discussed.
 
@@ -177,13 +184,14 @@ def article_table(keys=None, link=True):
 
     Returns
     -------
-    str, the markdown table (one header, one separator, one row per formula).
+    str, the markdown table (one header, one separator, one row per formula); a printed chain
+    ``a = b = c`` is broken into lines after its first equation.
     """
     formulas = ARTICLE_FORMULAS if keys is None else tuple(printed_formula(k) for k in keys)
     rows = ["| # | quantity | as printed | verdict | discussed in |", "|---|---|---|---|---|"]
     for number, formula in enumerate(formulas, start=1):
         lessons = ", ".join(f"[{n}]({LESSON_FILES[n]})" if link else n for n in formula.lessons)
         verdict = formula.note if formula.correct else f"**{formula.note}**"
-        rows.append(f"| {number} | ${_cell(formula.quantity)}$ | ${_cell(formula.printed)}$ | "
+        rows.append(f"| {number} | ${_cell(formula.quantity)}$ | {_math_lines(formula.printed)} | "
                     f"{_cell(verdict)} | {lessons} |")
     return "\n".join(rows)
