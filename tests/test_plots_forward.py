@@ -1,4 +1,4 @@
-"""The figures of lessons 00-02: each returns a labelled Axes, draws into a given one, refuses bad input."""
+"""The figures of lessons 01-02: each returns a labelled Axes, draws into a given one, refuses bad input."""
 
 import matplotlib
 
@@ -9,13 +9,11 @@ import numpy as np
 import pytest
 
 from lstm_core.plots.forward import (
-    STEP_NAMES,
     plot_activations,
     plot_difference_errors,
     plot_loss_slice,
     plot_loss_vs_output,
     plot_memory_trace,
-    plot_step_values,
     plot_unit_over_time,
 )
 
@@ -31,7 +29,6 @@ GRID = np.linspace(-2.0, 2.0, 21)
 STATES = {"i": np.full(T, 0.1), "f": np.full(T, 0.9), "c": 0.9 ** np.arange(T), "h": 0.5 * 0.9 ** np.arange(T)}
 CALLS = {
     "activations": lambda ax: plot_activations(GRID, ax=ax),
-    "step values": lambda ax: plot_step_values(dict(zip(STEP_NAMES, (0.7, 0.8, -0.6, 0.4, 1.3, 0.35))), ax=ax),
     "unit over time": lambda ax: plot_unit_over_time(np.eye(T)[2], STATES, ax=ax, title="pulse"),
     "memory trace": lambda ax: plot_memory_trace(STATES["c"], STATES["f"], pulse_step=1, ax=ax),
     "loss vs output": lambda ax: plot_loss_vs_output(GRID, 0.5, -0.3, ax=ax),
@@ -59,10 +56,18 @@ def test_makes_its_own_figure(name):
     assert ax.get_xlabel() and ax.get_ylabel()
 
 
-def test_step_values_draws_one_bar_per_name_in_order():
-    ax = plot_step_values({"h": 0.2, "i": 0.5, "c": -1.5})
-    assert [p.get_height() for p in ax.patches] == [0.5, -1.5, 0.2]  # order of STEP_NAMES: i, c, h
-    assert ax.get_ylim()[0] <= -1.5  # a cell state beyond -1 stays in view
+def test_gates_at_equal_values_stay_distinguishable():
+    same = np.full(T, 0.88)
+    ax = plot_unit_over_time(np.zeros(T), {"f": same, "o": same, "i": same, "g": same})
+    styles = {(line.get_linestyle(), line.get_marker()) for line in ax.lines}
+    assert len(styles) == 4, "two gates share a dash pattern and marker"
+
+
+def test_difference_errors_axis_grows_to_the_right():
+    ax = CALLS["difference errors"](None)
+    left, right = ax.get_xlim()
+    assert left < right and ax.get_xscale() == "log"
+    assert "right" in ax.get_xlabel()
 
 
 def test_loss_slice_tangent_has_the_given_slope():
@@ -76,9 +81,6 @@ def test_loss_slice_tangent_has_the_given_slope():
 @pytest.mark.parametrize("call, message", [
     (lambda: plot_activations(np.array([1.0, 0.0, 2.0])), "increasing"),
     (lambda: plot_activations(np.ones((2, 3))), "1-D"),
-    (lambda: plot_step_values({"q": 1.0}), "unknown names"),
-    (lambda: plot_step_values({}), "empty"),
-    (lambda: plot_step_values({"i": [0.1, 0.2]}), "one finite number"),
     (lambda: plot_unit_over_time(np.zeros(T), {"c": np.zeros(T + 1)}), "expected 12"),
     (lambda: plot_unit_over_time(np.zeros(T), {}), "empty"),
     (lambda: plot_memory_trace(np.zeros(T), np.zeros(T), pulse_step=0), "pulse_step"),

@@ -1,4 +1,4 @@
-"""Figures for lessons 00-02: the activations, one LSTM step, a unit over time, the loss and its slope.
+"""Figures for lessons 01-02: the activations, a unit over time, the loss and its slope.
 
 Every function takes ``ax=None`` (a new figure when None), draws, labels its axes and returns
 the ``Axes``. They only read their arguments: the lessons compute, these functions draw.
@@ -10,8 +10,9 @@ import numpy as np
 
 from lstm_core.plots.style import GATE_COLOURS, GATE_LABELS, PALETTE, checked_values, get_ax, style_ax
 
-STEP_NAMES = ("i", "f", "g", "o", "c", "h")
-"""Bars of ``plot_step_values``, in this order: the four gates, then c_t and h_t."""
+GATE_LINE_STYLES = {"i": dict(ls=":", marker="s"), "f": dict(ls="--", marker="v"),
+                    "g": dict(ls="-.", marker="D"), "o": dict(ls=(0, (1, 1)), marker="^")}
+"""Dash pattern and marker of each gate's line over time: gates at equal values stay distinguishable."""
 
 
 def _scalar(name, value):
@@ -49,43 +50,11 @@ def plot_activations(z, ax=None):
                     ylabel="value", legend=True)
 
 
-def plot_step_values(values, ax=None, title=None):
-    """Bar chart of one scalar LSTM step: the gates i, f, g, o, then c_t and h_t.
-
-    Parameters
-    ----------
-    values : mapping name -> float, names among ``STEP_NAMES`` (others are an error).
-        A missing name leaves its bar out.
-    ax : matplotlib Axes or None.
-    title : str or None.
-
-    Returns
-    -------
-    ax : the Axes drawn on.
-    """
-    unknown = sorted(set(values) - set(STEP_NAMES))
-    if unknown:
-        raise ValueError(f"unknown names {unknown}; expected some of {STEP_NAMES}")
-    names = [n for n in STEP_NAMES if n in values]
-    if not names:
-        raise ValueError(f"values is empty; expected some of {STEP_NAMES}")
-    heights = [_scalar(n, values[n]) for n in names]
-    ax = get_ax(ax)
-    bars = ax.bar(range(len(names)), heights, color=[GATE_COLOURS[n] for n in names], width=0.65)
-    for bar, height in zip(bars, heights):
-        ax.annotate(f"{height:+.3f}", (bar.get_x() + bar.get_width() / 2, height),
-                    xytext=(0, 4 if height >= 0 else -14), textcoords="offset points", ha="center", fontsize=11)
-    ax.set_xticks(range(len(names)), [GATE_LABELS[n].replace(" ", "\n", 1) for n in names])
-    top = max(1.15, max(abs(v) for v in heights) * 1.2)
-    ax.set_ylim(-top, top)
-    ax.axhline(0, color="0.3", lw=0.8)
-    for level in (-1, 1):
-        ax.axhline(level, color="0.6", lw=0.8, ls=":")
-    return style_ax(ax, title=title, xlabel="gate or state after the step", ylabel="value")
-
-
 def plot_unit_over_time(x, states, ax=None, title=None):
     """One unit over a sequence: the input as a grey area and each gate or state as a line.
+
+    Each gate has its own colour, dash pattern and marker (``GATE_LINE_STYLES``), so two gates
+    with the same value remain distinguishable; c and h are thick solid lines.
 
     Parameters
     ----------
@@ -105,10 +74,12 @@ def plot_unit_over_time(x, states, ax=None, title=None):
     ax = get_ax(ax, figsize=(9, 4))
     steps = np.arange(1, len(x) + 1)
     ax.fill_between(steps, 0, x, step="mid", color="0.85", label="input x_t")  # no mathtext: redrawn by sliders
+    markevery = max(1, len(x) // 12)  # about a dozen markers per line
     for name, values in curves.items():
         thick = name in ("c", "h")
-        ax.plot(steps, values, color=GATE_COLOURS.get(name), lw=2.8 if thick else 1.6,
-                ls="-" if thick else "--", label=GATE_LABELS.get(name, name))
+        style = dict(ls="-") if thick else GATE_LINE_STYLES.get(name, dict(ls="--"))
+        ax.plot(steps, values, color=GATE_COLOURS.get(name), lw=2.8 if thick else 1.6, ms=5,
+                markevery=markevery, label=GATE_LABELS.get(name, name), **style)
     ax.legend(fontsize=10, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
     return style_ax(ax, title=title, xlabel="time step t", ylabel="value")
 
@@ -147,7 +118,7 @@ def plot_memory_trace(c, f, pulse_step, ax=None, title=None):
 
 
 def plot_loss_vs_output(h_grid, y, h, ax=None):
-    """E = 1/2 (h - y)^2 against the output h, with the gradient and the descent direction at ``h``.
+    """L = 1/2 (h - y)^2 against the output h, with the gradient and the descent direction at ``h``.
 
     Parameters
     ----------
@@ -164,21 +135,22 @@ def plot_loss_vs_output(h_grid, y, h, ax=None):
     y, h = _scalar("y", y), _scalar("h", h)
     ax = get_ax(ax)
     loss = 0.5 * (h_grid - y) ** 2
-    ax.plot(h_grid, loss, color=PALETTE["black"], lw=2.5, label=r"$E=\frac{1}{2}(h-y)^2$")
+    # plain text, not mathtext: a slider redraws this figure
+    ax.plot(h_grid, loss, color=PALETTE["black"], lw=2.5, label="L = ½ (h − y)²")
     ax.axvline(y, color="0.6", lw=1, ls=":", label="target y")
-    e_h = 0.5 * (h - y) ** 2
-    ax.plot([h], [e_h], "o", color=PALETTE["black"], ms=8)
+    loss_h = 0.5 * (h - y) ** 2
+    ax.plot([h], [loss_h], "o", color=PALETTE["black"], ms=8)
     length = 0.35 * (h_grid.max() - h_grid.min())
     direction = np.sign(h - y) if h != y else 1.0
-    for sign, colour, label in ((1, PALETTE["vermillion"], r"gradient $h-y$ (uphill)"),
-                                (-1, PALETTE["blue"], r"$-(h-y)=y-h$: the way down")):
-        ax.annotate("", xy=(h + sign * direction * length, e_h), xytext=(h, e_h),
+    for sign, colour, label in ((1, PALETTE["vermillion"], "gradient h − y (uphill)"),
+                                (-1, PALETTE["blue"], "−(h − y) = y − h: the way down")):
+        ax.annotate("", xy=(h + sign * direction * length, loss_h), xytext=(h, loss_h),
                     arrowprops=dict(arrowstyle="-|>", color=colour, lw=2.5, mutation_scale=18))
         ax.plot([], [], color=colour, lw=2.5, label=label)  # legend entry for the arrow
     ax.set_ylim(-0.05 * loss.max(), 1.6 * loss.max())  # head room for the legend
     ax.legend(fontsize=10, frameon=False, loc="upper center", ncol=2)
     return style_ax(ax, title="The loss of one output and the sign of its gradient", xlabel="output h",
-                    ylabel="loss E")
+                    ylabel="loss L")
 
 
 def plot_loss_slice(w_grid, loss, w, slope, numeric_slope, ax=None, name="w"):
@@ -189,8 +161,8 @@ def plot_loss_slice(w_grid, loss, w, slope, numeric_slope, ax=None, name="w"):
     w_grid : ndarray, shape (N,), values of the weight.
     loss : ndarray, shape (N,), the loss at each of them.
     w : float, the current weight (a point of ``w_grid`` or between two).
-    slope : float, the analytic dE/dw at ``w`` (from backpropagation).
-    numeric_slope : float, a finite-difference estimate of dE/dw at ``w``.
+    slope : float, the analytic dL/dw at ``w`` (from backpropagation).
+    numeric_slope : float, a finite-difference estimate of dL/dw at ``w``.
     ax : matplotlib Axes or None.
     name : str, the weight's name for the labels (e.g. "w_xo").
 
@@ -203,7 +175,7 @@ def plot_loss_slice(w_grid, loss, w, slope, numeric_slope, ax=None, name="w"):
     w, slope, numeric_slope = _scalar("w", w), _scalar("slope", slope), _scalar("numeric_slope", numeric_slope)
     ax = get_ax(ax)
     # plain text, not mathtext: a slider redraws this figure, and each mathtext string costs ~10 ms
-    ax.plot(w_grid, loss, color=PALETTE["black"], lw=2.5, label=f"E({name})")
+    ax.plot(w_grid, loss, color=PALETTE["black"], lw=2.5, label=f"L({name})")
     loss_at_w = float(np.interp(w, w_grid, loss))
     half = 0.2 * (w_grid.max() - w_grid.min())
     span = np.array([w - half, w + half])
@@ -215,11 +187,11 @@ def plot_loss_slice(w_grid, loss, w, slope, numeric_slope, ax=None, name="w"):
     margin = 0.1 * (high - low) if high > low else 0.1
     ax.set_ylim(low - margin, high + margin)
     return style_ax(ax, title=f"The gradient is the slope of the loss along {name}",
-                    xlabel=name, ylabel="loss E", legend=True)
+                    xlabel=name, ylabel="loss L", legend=True)
 
 
 def plot_difference_errors(eps, errors, ax=None):
-    """Error of finite-difference estimates against the step, on log-log axes.
+    """Error of finite-difference estimates against the step, on log-log axes (epsilon grows to the right).
 
     Parameters
     ----------
@@ -242,6 +214,5 @@ def plot_difference_errors(eps, errors, ax=None):
         values = np.abs(checked_values(label, values, length=len(eps), min_size=2))
         ax.loglog(eps, np.maximum(values, 1e-17), marker="o", ms=4, lw=2, color=colours[k % len(colours)],
                   label=label)
-    ax.invert_xaxis()
-    return style_ax(ax, title="Finite differences: error against step size", xlabel=r"step $\epsilon$",
-                    ylabel="|numeric - analytic|", legend=True)
+    return style_ax(ax, title="Finite differences: error against step size",
+                    xlabel=r"step $\epsilon$ (grows to the right)", ylabel="|numeric - analytic|", legend=True)
