@@ -4,5 +4,6 @@
 - ``notebook_cells``: reading and rewriting nbgrader cells (solutions -> exercises).
 - ``feedback``: the messages a learner sees when a check fails (sign, transpose, factor...).
 - ``bugs``: the bug clinic's deliberately broken backward passes (lesson 06).
-- ``article``: the source article's formulas as printed, beside corrected ones (lesson 09).
+- ``article_record``: the source article's formulas as printed, with what is wrong in each (lesson 00's table).
+- ``article``: the article's formulas as functions, beside corrected ones (lesson 09's verdicts).
 """

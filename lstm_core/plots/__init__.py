@@ -1,7 +1,8 @@
 """Figures for the lessons: pure functions that draw on a matplotlib ``ax`` (or a new one) and return it.
 
 - ``style``: the palette and helpers every figure shares (log axes, input checks).
-- ``forward``: lessons 01-02 (activations, one step, memory traces, loss slices).
+- ``cell``: lesson 01's picture of one LSTM cell, with live values on the wires.
+- ``forward``: lessons 01-02 (activations, memory traces, loss slices).
 - ``step``: lessons 03-04 (gate gradients, sweeps, weight-gradient outer products, batches).
 - ``time``: lesson 05 (unrolled graph, gradient heat maps, truncation).
 - ``checking``: lessons 06 and 09 (step-size sweeps, per-tensor reports, the article's deltas).
