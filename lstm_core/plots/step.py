@@ -158,7 +158,7 @@ def plot_weight_gradient(dw, row_values, col_values, ax=None, row_label="dz", co
     return style_ax(ax, title=title, xlabel=f"column n: {col_label}[n]", ylabel=f"row j: {row_label}[j]")
 
 
-def plot_batch_contributions(contributions, ax=None, limit=None, max_batch=None, expected=None,
+def plot_batch_contributions(contributions, ax=None, limit=None, max_batch=None, expected=None, sum_limit=None,
                              title="One weight gradient entry summed over the batch"):
     """Per-sample terms of one weight-gradient entry, their running mean, and their running sum.
 
@@ -173,6 +173,7 @@ def plot_batch_contributions(contributions, ax=None, limit=None, max_batch=None,
     limit : float or None, the left y axis spans [-limit, limit]; None fits the data.
     max_batch : int or None, the x axis spans 1..max_batch (fix it in a widget); None uses B.
     expected : float or None, the expected value of one term (drawn as a dotted line).
+    sum_limit : float or None, the right axis spans [-sum_limit, sum_limit]; None fits the data.
     title : str or None.
 
     Returns
@@ -203,7 +204,7 @@ def plot_batch_contributions(contributions, ax=None, limit=None, max_batch=None,
                label=f"running sum ({running[-1]:+.2f}, right axis)")
     right.set_ylabel("running sum", fontsize=FONT_SIZE - 1, color=PALETTE["blue"])
     right.tick_params(labelsize=FONT_SIZE - 3, colors=PALETTE["blue"])
-    sum_limit = 1.1 * max(np.abs(running).max(), 1e-12)
+    sum_limit = _limit("sum_limit", sum_limit, running)
     right.set_ylim(-sum_limit, sum_limit)
     ax.right_ax = right
     style_ax(ax, title=title, xlabel="sample b of the batch", ylabel="term, running mean")

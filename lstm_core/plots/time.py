@@ -163,15 +163,18 @@ def plot_gradient_norms(norms, ax=None, title=None, ylabel="||dL/dc_t||"):
     return style_ax(ax, title=title, xlabel="time step t", ylabel=ylabel, legend=True)
 
 
-def plot_truncation_error(ks, rel_dist, cosine, ax=None, title=None):
+def plot_truncation_error(ks, rel_dist, cosine, ax=None, title=None, chunked=None):
     """How far truncated BPTT's gradient is from the full one, against the truncation length k.
 
     Parameters
     ----------
     ks : array of int, shape (n,), truncation lengths.
-    rel_dist : array, shape (n,), ||g_k - g_full|| / ||g_full||.
+    rel_dist : array, shape (n,), ||g_k - g_full|| / ||g_full|| for per-term BPTT(k).
     cosine : array, shape (n,), cosine of the angle between g_k and g_full.
     ax : matplotlib Axes or None.
+    title : str or None.
+    chunked : None or a pair (rel_dist, cosine) of arrays of shape (n,), the same measures for
+        chunked truncation (state carried forward, graph cut every k steps); drawn dashed.
 
     Returns
     -------
@@ -188,6 +191,15 @@ def plot_truncation_error(ks, rel_dist, cosine, ax=None, title=None):
     ax.axhline(0.0, color="0.7", linewidth=1, linestyle=":")
     ax.plot(ks, rel_dist, color=PALETTE["vermillion"], marker="o", label=r"$\|g_k - g\| / \|g\|$")
     ax.plot(ks, cosine, color=PALETTE["blue"], marker="s", label=r"cosine$(g_k, g)$")
+    if chunked is not None:
+        if len(chunked) != 2:
+            raise ValueError("chunked must be a pair (rel_dist, cosine) or None")
+        chunk_dist = checked_values("chunked rel_dist", chunked[0], 1, length=len(ks))
+        chunk_cos = checked_values("chunked cosine", chunked[1], 1, length=len(ks))
+        ax.plot(ks, chunk_dist, color=PALETTE["vermillion"], marker="o", markerfacecolor="white", ls="--",
+                label="distance, chunked")
+        ax.plot(ks, chunk_cos, color=PALETTE["blue"], marker="s", markerfacecolor="white", ls="--",
+                label="cosine, chunked")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     return style_ax(ax, title=title, xlabel="truncation length k (steps)", ylabel="distance / cosine",
                     legend=True)
@@ -224,6 +236,8 @@ def plot_gradient_agreement(reference, other, ax=None, xlabel="hand-derived (lst
     ax = get_ax(ax, figsize=(5.5, 5))
     labelled = set()
     low, high = np.inf, -np.inf
+    # hollow markers, a different shape per gate: points of one gate do not hide another's
+    markers = {"gate i": "o", "gate f": "s", "gate g": "^", "gate o": "D"}
     for name, ref in reference.items():
         ref, got = np.atleast_1d(np.asarray(ref, float)), np.atleast_1d(np.asarray(other[name], float))
         if got.shape != ref.shape:
@@ -231,8 +245,8 @@ def plot_gradient_agreement(reference, other, ax=None, xlabel="hand-derived (lst
         ref = checked_values(f"reference[{name!r}]", ref, ref.ndim)
         got = checked_values(f"other[{name!r}]", got, ref.ndim)
         group, colour = _group_of(name)
-        ax.scatter(ref.ravel(), got.ravel(), s=12, alpha=0.7, color=colour,
-                   label=None if group in labelled else group)
+        ax.scatter(ref.ravel(), got.ravel(), s=22, facecolors="none", edgecolors=colour, linewidths=1.1,
+                   marker=markers.get(group, "o"), label=None if group in labelled else group)
         labelled.add(group)
         low, high = min(low, ref.min(), got.min()), max(high, ref.max(), got.max())
     pad = 0.05 * (high - low) if high > low else 1.0
