@@ -238,6 +238,7 @@ def plot_gradient_agreement(reference, other, ax=None, xlabel="hand-derived (lst
     low, high = np.inf, -np.inf
     # hollow markers, a different shape per gate: points of one gate do not hide another's
     markers = {"gate i": "o", "gate f": "s", "gate g": "^", "gate o": "D"}
+    layers = {"gate f": 5, "gate i": 4, "gate o": 3, "gate g": 2}  # the small f gradients on top
     for name, ref in reference.items():
         ref, got = np.atleast_1d(np.asarray(ref, float)), np.atleast_1d(np.asarray(other[name], float))
         if got.shape != ref.shape:
@@ -246,7 +247,8 @@ def plot_gradient_agreement(reference, other, ax=None, xlabel="hand-derived (lst
         got = checked_values(f"other[{name!r}]", got, ref.ndim)
         group, colour = _group_of(name)
         ax.scatter(ref.ravel(), got.ravel(), s=22, facecolors="none", edgecolors=colour, linewidths=1.1,
-                   marker=markers.get(group, "o"), label=None if group in labelled else group)
+                   marker=markers.get(group, "o"), zorder=layers.get(group, 2),
+                   label=None if group in labelled else group)
         labelled.add(group)
         low, high = min(low, ref.min(), got.min()), max(high, ref.max(), got.max())
     pad = 0.05 * (high - low) if high > low else 1.0
