@@ -278,7 +278,7 @@ def plot_unrolled_cells(num_steps=3, path="all", ax=None):
     carries c_{t-1} through "x f" and "+ i g" to c_t; c_t goes through tanh and "x o" to h_t,
     which goes up to the loss L_t and right into the gates of step t+1. Dashed arrows are the
     backward pass: the loss's direct gradient dL_t/dh_t, the direct path dc_t -> dc_{t-1} (times f)
-    along the top lane, and the path through h: dc_t -> the gates (dz) -> W_h^T dz -> h_{t-1} ->
+    along the top lane, and the path through h: dc_t -> the gates (dz) -> dz W_h -> h_{t-1} ->
     (times o tanh') -> c_{t-1}.
 
     Parameters
@@ -357,7 +357,7 @@ def plot_unrolled_cells(num_steps=3, path="all", ax=None):
         _line_arrow(ax, (right if t == num_steps else mid + step - half, c_y + 0.1), (left - 0.3, c_y + 0.1),
                     colour["direct"], dashed=True, width=width["direct"])
         ax.text(times_f[0], c_y + 0.17, "⊙ f", ha="center", va="bottom", color=colour["direct"], **small)
-        # the path through h: h_t -> c_t (times o tanh'), c_t -> the gates (dz), gates -> h_{t-1} (W_h^T dz)
+        # the path through h: h_t -> c_t (times o tanh'), c_t -> the gates (dz), gates -> h_{t-1} (dz W_h)
         _line_arrow(ax, (tanh_node[0] + 0.25, h_y + 0.1), (tanh_node[0] + 0.25, c_y - 0.08), colour["through h"],
                     dashed=True, width=width["through h"])
         ax.text(tanh_node[0] + 0.29, 1.0, "⊙ o tanh′", ha="left", va="center", rotation=90,
@@ -367,7 +367,7 @@ def plot_unrolled_cells(num_steps=3, path="all", ax=None):
         ax.text(mid - 0.24, 0.95, "dz", ha="right", va="center", color=colour["through h"], **small)
         _line_arrow(ax, (gates_xy[0] - 0.33, h_y - 0.1), (left - 0.3, h_y - 0.1), colour["through h"],
                     dashed=True, width=width["through h"])
-        ax.text(left - 0.05, h_y - 0.16, "W_hᵀdz", ha="right", va="top", color=colour["through h"], **small)
+        ax.text(left - 0.05, h_y - 0.16, "dz·W_h", ha="right", va="top", color=colour["through h"], **small)
     # the initial states
     start = step - half
     ax.text(start - 0.32, c_y, _sub("c", 0), ha="right", va="center", color=GATE_COLOURS["c"], fontsize=FONT_SIZE - 1)
