@@ -191,7 +191,7 @@ def plot_batch_contributions(contributions, ax=None, limit=None, max_batch=None,
     running = np.cumsum(contributions)
     running_mean = running / samples
     limit = _limit("limit", limit, contributions)
-    ax = get_ax(ax)
+    ax = get_ax(ax, figsize=(6.5, 3.6))
     ax.bar(samples, contributions, color=PALETTE["sky"], width=0.7, label="term of sample b")
     ax.plot(samples, running_mean, color=PALETTE["green"], lw=2.2, label=f"running mean ({running_mean[-1]:+.3f})")
     if expected is not None:
@@ -245,7 +245,7 @@ def plot_batch_scaling(batch_sizes, sum_rms, sum_std, mean_std, term_mean, term_
         raise ValueError(f"term_std must be a positive number, got {term_std!r}")
     if not (np.isfinite(term_mean) and term_mean != 0):
         raise ValueError(f"term_mean must be a non-zero number, got {term_mean!r}")
-    ax = get_ax(ax, figsize=(7, 4.5))
+    ax = get_ax(ax, figsize=(6, 3.8))
     mu, sigma = abs(float(term_mean)), float(term_std)
     ax.plot(batch_sizes, sum_rms, color=PALETTE["blue"], marker="o", lw=2, label="RMS of the sum")
     ax.plot(batch_sizes, mu * batch_sizes, color=PALETTE["blue"], ls=":", lw=1.5, label="|μ| B")

@@ -298,7 +298,7 @@ def plot_unrolled_cells(num_steps=3, path="all", ax=None):
     if path not in UNROLLED_PATHS:
         raise ValueError(f"path must be one of {UNROLLED_PATHS}, got {path!r}")
     num_steps = int(num_steps)
-    ax = get_ax(ax, figsize=(2.9 * num_steps + 1.0, 4.6))
+    ax = get_ax(ax, figsize=(2.5 * num_steps + 0.8, 4.0))
     step, half = 2.5, 0.95  # distance between cells, half the width of a cell box
     c_y, h_y, loss_y, x_y = 1.7, 0.45, 2.6, -0.45
     hot, cold = _BACKWARD_COLOUR, "0.78"
