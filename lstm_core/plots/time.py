@@ -311,7 +311,7 @@ def plot_unrolled_cells(num_steps=3, path="all", ax=None):
         left, right = mid - half, mid + half
         ax.add_patch(FancyBboxPatch((left, 0.05), 2 * half, 1.95, boxstyle="round,pad=0.03",
                                     facecolor="#f5f5f5", edgecolor="0.55", linewidth=1.0, zorder=0))
-        ax.text(right - 0.04, 0.1, f"step {t}", ha="right", va="bottom", fontsize=FONT_SIZE - 4, color="0.45")
+        ax.text(right - 0.04, 2.05, f"step {t}", ha="right", va="bottom", fontsize=FONT_SIZE - 4, color="0.45")
         times_f, plus = (mid - 0.45, c_y), (mid + 0.05, c_y)
         tanh_node, times_o, gates_xy = (mid + 0.5, 1.1), (mid + 0.5, h_y), (mid - 0.35, h_y)
         # forward: the cell-state lane, c_{t-1} -> x f -> + i g -> c_t
@@ -367,7 +367,8 @@ def plot_unrolled_cells(num_steps=3, path="all", ax=None):
         ax.text(mid - 0.24, 0.95, "dz", ha="right", va="center", color=colour["through h"], **small)
         _line_arrow(ax, (gates_xy[0] - 0.33, h_y - 0.1), (left - 0.3, h_y - 0.1), colour["through h"],
                     dashed=True, width=width["through h"])
-        ax.text(left - 0.05, h_y - 0.16, "dz·W_h", ha="right", va="top", color=colour["through h"], **small)
+        ax.text(left - 0.04, h_y - 0.16, "dz·W_h", ha="right", va="top", color=colour["through h"],
+                fontsize=FONT_SIZE - 5, zorder=5)
     # the initial states
     start = step - half
     ax.text(start - 0.32, c_y, _sub("c", 0), ha="right", va="center", color=GATE_COLOURS["c"], fontsize=FONT_SIZE - 1)
