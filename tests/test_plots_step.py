@@ -11,6 +11,7 @@ from lstm_core.plots.step import (  # noqa: E402
     GRADIENT_LABELS,
     GRADIENT_NAMES,
     plot_batch_contributions,
+    plot_batch_scaling,
     plot_gate_gradients,
     plot_gradient_sweep,
     plot_weight_gradient,
@@ -20,6 +21,8 @@ GRADIENTS = dict(zip(GRADIENT_NAMES, (0.5, -0.2, 0.1, 0.0, 0.3, -0.15), strict=T
 SWEPT = np.linspace(0.0, 1.0, 11)
 CURVES = {"dc_prev": SWEPT * 0.4, "df": 1.0 - SWEPT}
 DZ, X = np.array([0.2, -0.1, 0.05, 0.3]), np.array([1.0, -1.5, 0.5])
+SIZES = np.array([1, 4, 16, 64])
+SCALING = (SIZES, np.sqrt(SIZES * 0.04 + SIZES**2 * 0.0025), 0.2 * np.sqrt(SIZES), 0.2 / np.sqrt(SIZES), 0.05, 0.2)
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +36,7 @@ CALLS = {
     "sweep": lambda ax: plot_gradient_sweep(SWEPT, CURVES, ax=ax, xlabel="forget gate f", marker=0.5),
     "outer product": lambda ax: plot_weight_gradient(np.outer(DZ, X), DZ, X, ax=ax, title="dE/dw_xo"),
     "batch terms": lambda ax: plot_batch_contributions(np.array([0.1, -0.3, 0.2]), ax=ax, max_batch=8),
+    "batch scaling": lambda ax: plot_batch_scaling(*SCALING, ax=ax),
 }
 
 
@@ -118,15 +122,48 @@ def test_outer_product_rejects_bad_input(dw, rows, cols, message):
         plot_weight_gradient(dw, rows, cols)
 
 
-def test_batch_terms_sum_and_mean_lines():
+def test_batch_terms_running_mean_and_running_sum():
     terms = np.array([0.1, -0.3, 0.2, 0.4])
-    ax = plot_batch_contributions(terms, limit=1.0, max_batch=10)
+    ax = plot_batch_contributions(terms, limit=1.0, max_batch=10, expected=0.05, sum_limit=2.0)
     assert len(ax.patches) == terms.size
-    running = ax.lines[0].get_ydata()
-    assert np.allclose(running, np.cumsum(terms))
+    assert np.allclose(ax.lines[0].get_ydata(), np.cumsum(terms) / np.arange(1, 5))  # the running mean
+    assert np.allclose(ax.right_ax.lines[0].get_ydata(), np.cumsum(terms))  # the running sum, right axis
+    assert ax.right_ax.get_ylim() == pytest.approx((-2.0, 2.0))
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "sum = +0.400" in labels and "mean = +0.100" in labels
+    assert "running mean (+0.100)" in labels and "expected term (+0.050)" in labels
+    assert any(label.startswith("running sum (+0.40") for label in labels)
     assert ax.get_xlim()[1] == pytest.approx(10.7)
+
+
+def test_batch_scaling_draws_measures_and_references():
+    ax = plot_batch_scaling(*SCALING)
+    assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert {"RMS of the sum", "σ √B", "σ / √B", "|μ| B"} <= set(labels)
+    reference = next(line for line in ax.lines if line.get_label() == "σ √B")
+    assert np.allclose(reference.get_ydata(), 0.2 * np.sqrt(SIZES))
+
+
+@pytest.mark.parametrize("change, message", [
+    ({0: np.array([4, 1, 16, 64])}, "increasing"),
+    ({1: np.ones(3)}, "sum_rms"),
+    ({2: -np.ones(4)}, "positive"),
+    ({4: 0.0}, "term_mean"),
+    ({5: -0.1}, "term_std"),
+])
+def test_batch_scaling_rejects_bad_input(change, message):
+    args = list(SCALING)
+    for position, value in change.items():
+        args[position] = value
+    with pytest.raises(ValueError, match=message):
+        plot_batch_scaling(*args)
+
+
+def test_sweep_legend_sits_below_the_axes_and_dashes_do():
+    ax = plot_gradient_sweep(SWEPT, {"do": SWEPT, "df": SWEPT})
+    legend = ax.get_legend()
+    assert legend.get_bbox_to_anchor().y0 < ax.get_window_extent().y0  # below: it covers no curve
+    assert ax.lines[0].get_linestyle() == "--" and ax.lines[1].get_linestyle() == "-"
 
 
 @pytest.mark.parametrize("terms, kwargs, message", [
@@ -134,6 +171,8 @@ def test_batch_terms_sum_and_mean_lines():
     (np.array([]), {}, "non-empty"),
     (np.array([1.0, np.nan]), {}, "NaN or inf"),
     (np.ones(5), {"max_batch": 3}, "max_batch"),
+    (np.ones(5), {"expected": np.nan}, "expected"),
+    (np.ones(5), {"sum_limit": -1.0}, "sum_limit"),
 ])
 def test_batch_terms_reject_bad_input(terms, kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -13,6 +13,7 @@ from lstm_core.plots.time import (
     plot_gradient_heatmap,
     plot_gradient_norms,
     plot_truncation_error,
+    plot_unrolled_cells,
     plot_unrolled_graph,
 )
 
@@ -38,10 +39,11 @@ def _calls(rng):
         lambda ax: plot_gradient_norms({"b_f = 0": np.exp(-np.arange(5.0)), "b_f = 3": np.ones(5)}, ax=ax),
         lambda ax: plot_truncation_error([1, 2, 4], [0.5, 0.2, 0.0], [0.8, 0.95, 1.0], ax=ax),
         lambda ax: plot_gradient_agreement(grads, {k: v + 1e-3 for k, v in grads.items()}, ax=ax),
+        lambda ax: plot_truncation_error([1, 2], [0.5, 0.0], [0.8, 1.0], chunked=([0.7, 0.0], [0.6, 1.0]), ax=ax),
     ]
 
 
-@pytest.mark.parametrize("index", range(6))
+@pytest.mark.parametrize("index", range(7))
 def test_returns_labelled_axes_and_uses_given_ax(index):
     rng = np.random.default_rng(index)
     fig, ax = plt.subplots()
@@ -50,7 +52,7 @@ def test_returns_labelled_axes_and_uses_given_ax(index):
     assert ax.get_xlabel() and ax.get_ylabel()
 
 
-@pytest.mark.parametrize("index", range(6))
+@pytest.mark.parametrize("index", range(7))
 def test_makes_its_own_figure(index):
     rng = np.random.default_rng(index)
     ax = _calls(rng)[index](None)
@@ -127,3 +129,56 @@ def test_agreement_rejects_mismatched_dicts():
         plot_gradient_agreement(grads, {**grads, "w_xi": grads["w_xi"].T})
     with pytest.raises(ValueError, match="empty"):
         plot_gradient_agreement({}, {})
+
+
+def test_truncation_error_draws_the_chunked_variant_dashed():
+    ax = plot_truncation_error([1, 2, 3], [0.3, 0.1, 0.0], [0.9, 0.99, 1.0], chunked=([0.3, 0.2, 0.0], [0.9, 0.9, 1.0]))
+    assert len(ax.get_legend().get_texts()) == 4
+    assert [line.get_linestyle() for line in ax.lines[-2:]] == ["--", "--"]
+    with pytest.raises(ValueError, match="chunked"):
+        plot_truncation_error([1, 2], [0.3, 0.1], [0.9, 1.0], chunked=([0.3, 0.1],))
+    with pytest.raises(ValueError, match="chunked rel_dist"):
+        plot_truncation_error([1, 2], [0.3, 0.1], [0.9, 1.0], chunked=([0.3], [0.9, 1.0]))
+
+
+def test_agreement_gates_have_their_own_hollow_marker():
+    rng = np.random.default_rng(2)
+    grads = {"w_xi": rng.standard_normal((2, 2)), "w_xf": rng.standard_normal((2, 2))}
+    ax = plot_gradient_agreement(grads, grads)
+    paths = [collection.get_paths()[0].vertices.shape for collection in ax.collections]
+    assert paths[0] != paths[1]  # circle and square
+    assert all(len(collection.get_facecolor()) == 0 or collection.get_facecolor()[0][3] == 0
+               for collection in ax.collections)
+
+
+@pytest.mark.parametrize("path", ["all", "direct", "through h", "none"])
+def test_unrolled_cells_draws_every_path_and_labels_it(path):
+    ax = plot_unrolled_cells(3, path=path)
+    texts = [t.get_text() for t in ax.texts]
+    assert {"×", "+", "tanh"} <= set(texts)  # the opened cell: x f, + i g, tanh, x o
+    assert texts.count("×") == 6 and texts.count("+") == 3
+    assert "L₃" in texts and "x₁" in texts
+    assert ("highlighted" in ax.get_title()) == (path in ("direct", "through h"))
+    dashed = [p for p in ax.patches if hasattr(p, "get_linestyle") and p.get_linestyle() not in ("-", "solid")]
+    assert (len(dashed) == 0) == (path == "none")
+
+
+def test_unrolled_cells_highlight_greys_the_other_path():
+    colours = {}
+    for path in ("direct", "through h"):
+        ax = plot_unrolled_cells(2, path=path)
+        labels = {t.get_text(): t.get_color() for t in ax.texts}
+        colours[path] = labels["⊙ f"], labels["dz"]
+    assert colours["direct"][0] != colours["direct"][1]
+    assert colours["direct"] == colours["through h"][::-1]
+
+
+@pytest.mark.parametrize("bad", [0, 7, 2.5])
+def test_unrolled_cells_rejects_bad_num_steps(bad):
+    with pytest.raises(ValueError, match="num_steps"):
+        plot_unrolled_cells(bad)
+
+
+def test_unrolled_cells_rejects_an_unknown_path():
+    with pytest.raises(ValueError, match="path must be one of"):
+        plot_unrolled_cells(3, path="both")
