@@ -71,8 +71,9 @@ def install(quiet=True):
     return NODE_MODULES
 
 
-def copy_into(target):
-    """Copy the files our pages load into ``target`` (created); skip if it is already up to date."""
+def copy_into(target, packages=None):
+    """Copy the files our pages load into ``target`` (created), from every package or only from
+    ``packages`` (e.g. {"mathjax"}); skip if ``target`` is already up to date."""
     install()
     target = Path(target)
     stamp = target / STAMP_NAME
@@ -80,6 +81,8 @@ def copy_into(target):
         return target
     ignore = shutil.ignore_patterns(*SKIP)
     for package, source, dest in FILES:
+        if packages is not None and package not in packages:
+            continue
         src, dst = NODE_MODULES / package / source, target / dest
         dst.parent.mkdir(parents=True, exist_ok=True)
         if src.is_dir():
