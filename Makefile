@@ -20,6 +20,8 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e .
+	@# a .venv made before the course pinned jupyterlab-rise 0.42 may hold this JupyterLab 3 extension
+	$(PY) -m pip uninstall --quiet --yes jupyterlab-mathjax3 2>/dev/null || true
 	touch $(STAMP)
 
 $(LAB_SETTINGS): jupyter-settings/overrides.json $(STAMP)

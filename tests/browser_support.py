@@ -81,7 +81,10 @@ def copy_course(dest, folders=("notebooks", "exercises"), source=REPO):
 class LabServer:
     """A JupyterLab server started from the venv on a loopback port with a random token."""
 
-    def __init__(self, root_dir, state_dir, log_path):
+    def __init__(self, root_dir, state_dir, log_path, plain=False):
+        """``plain=True`` starts the lab as `make lab` does: no user settings and no news flags, so
+        only the course's own settings (jupyter-settings/overrides.json, installed by make) apply."""
+        self.plain = plain
         self.root_dir = Path(root_dir)
         self.state_dir = Path(state_dir)
         self.log_path = Path(log_path)
@@ -94,7 +97,8 @@ class LabServer:
     # -- lifecycle ------------------------------------------------------------------------
     def start(self, timeout=90):
         settings_dir = self.state_dir / "lab-settings"
-        for relpath, values in LAB_SETTINGS.items():
+        self.root_dir.mkdir(parents=True, exist_ok=True)
+        for relpath, values in ({} if self.plain else LAB_SETTINGS).items():
             path = settings_dir / relpath
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values))
@@ -109,8 +113,9 @@ class LabServer:
             jupyter_executable(), "lab", "--no-browser",
             f"--IdentityProvider.token={self.token}", f"--port={self.port}", "--ServerApp.port_retries=0",
             "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={self.root_dir}",
-            "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         ]
+        if not self.plain:
+            command += ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             command.append("--allow-root")  # containers and CI run as root
         self.log_path.parent.mkdir(parents=True, exist_ok=True)

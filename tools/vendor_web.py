@@ -3,7 +3,7 @@ registry with the versions pinned in ``web/package-lock.json``, and copied where
 them. Only the files a page loads are copied (about 2 MB), never whole packages.
 
 Used by tools/make_slides.py and tools/make_book.py; ``python tools/vendor_web.py DIR`` copies the
-files into DIR by hand.
+files into DIR by hand, ``python tools/vendor_web.py --install`` only runs ``npm ci``.
 """
 
 import hashlib
@@ -97,11 +97,20 @@ def size_mb(folder):
     return sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file()) / 1e6
 
 
+def main(argv):
+    if argv == ["--install"]:  # only `npm ci` (CI's set-up step)
+        print(f"{install()}: reveal.js, MathJax, require.js, jQuery as pinned in {LOCK.name}")
+        return 0
+    if len(argv) != 1 or argv[0].startswith("-"):
+        print("usage: vendor_web.py TARGET_DIR | --install", file=sys.stderr)
+        return 2
+    folder = copy_into(argv[0])
+    print(f"{folder}: {size_mb(folder):.1f} MB")
+    return 0
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit(f"usage: {sys.argv[0]} TARGET_DIR")
     try:
-        folder = copy_into(sys.argv[1])
+        sys.exit(main(sys.argv[1:]))
     except VendorError as error:
         sys.exit(str(error))
-    print(f"{folder}: {size_mb(folder):.1f} MB")
