@@ -11,6 +11,9 @@ BOOK_STAMP := $(VENV)/.installed-book-stamp
 # JupyterLab reads <prefix>/share/jupyter/lab/settings/overrides.json as its defaults: the course's
 # settings (no news, no update check) so that the first start asks nothing and calls nothing
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+# a tiny prebuilt JupyterLab extension of the course that lets sliders render in RISE's slideshow
+RISE_WIDGETS := jupyter-settings/labextensions/lstm-bptt-rise-widgets
+LAB_EXTENSION := $(VENV)/share/jupyter/labextensions/lstm-bptt-rise-widgets/static/remoteEntry.js
 LESSONS := $(sort $(wildcard notebooks/*.ipynb))
 SOLUTIONS := $(sort $(wildcard solutions/*.ipynb))
 
@@ -28,6 +31,11 @@ $(LAB_SETTINGS): jupyter-settings/overrides.json $(STAMP)
 	mkdir -p $(dir $@)
 	cp jupyter-settings/overrides.json $@
 
+$(LAB_EXTENSION): $(RISE_WIDGETS)/package.json $(RISE_WIDGETS)/static/remoteEntry.js $(STAMP)
+	rm -rf $(VENV)/share/jupyter/labextensions/lstm-bptt-rise-widgets
+	mkdir -p $(VENV)/share/jupyter/labextensions
+	cp -r $(RISE_WIDGETS) $(VENV)/share/jupyter/labextensions/
+
 $(TEST_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $(TEST_STAMP)
@@ -37,7 +45,7 @@ $(BOOK_STAMP): $(STAMP)
 	touch $(BOOK_STAMP)
 
 # the learner's environment: lessons and exercises, JupyterLab, RISE; nothing of the test or instructor tools
-env: $(STAMP) $(LAB_SETTINGS)
+env: $(STAMP) $(LAB_SETTINGS) $(LAB_EXTENSION)
 
 # the learner's environment plus the test extra
 test-env: env $(TEST_STAMP)

@@ -236,6 +236,80 @@ def test_slide_deck_works_offline(browser, deck, transport):
         context.close()
 
 
+def rise_lesson():
+    """Lesson 01 if it has a slider (else the first lesson that has one) and the index of that cell."""
+    lessons = sorted((bs.REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    for path in sorted(lessons, key=lambda p: not p.name.startswith("01_")):
+        cells = nbformat.read(path, as_version=4).cells
+        for index, cell in enumerate(cells):
+            if cell.cell_type == "code" and re.search(r"Slider\(", cell.source):
+                return path, index
+    return None, None
+
+
+def test_rise_slideshow_typesets_and_its_slider_redraws(browser, tmp_path):
+    """JupyterLab as `make lab` starts it (only the course's settings): no news prompt; run a lesson,
+    enter RISE's slideshow, move through the slides to a slider, run that cell there, drag the slider,
+    and the figure redraws. The mathematics is typeset, and nothing off the machine is requested."""
+    path, index = rise_lesson()
+    if path is None:
+        pytest.skip("no lesson with a slider yet")
+    relpath = path.relative_to(bs.REPO).as_posix()
+    root = bs.copy_course(tmp_path / "course", folders=("notebooks",))
+    context, page, refused, log = bs.offline_page(browser)
+    try:
+        with bs.LabServer(root, tmp_path / "state", bs.OUTPUT_DIR / "jupyterlab-rise.log", plain=True) as server:
+            bs.open_notebook(page, server, relpath, workspace="rise")
+            bs.run_command_and_wait(page, "Run", "Run All Cells")
+            assert "Jupyter news" not in page.locator("body").inner_text(), "JupyterLab asked about news"
+
+            page.goto(f"{server.base_url}/rise/{relpath}?token={server.token}", wait_until="domcontentloaded")
+            page.wait_for_selector(".reveal.ready", timeout=60_000)
+            def untypeset():
+                return [t[:200] for t in page.locator(".jp-MarkdownCell .jp-RenderedMarkdown").all_inner_texts()
+                        if re.search(r"\$[^$\s]", t)]
+
+            deadline = time.monotonic() + 30  # JupyterLab's MathJax typesets in the background
+            while (untypeset() or not page.locator(".jp-MarkdownCell mjx-container").count()) \
+                    and time.monotonic() < deadline:
+                time.sleep(0.25)
+            assert page.locator(".jp-MarkdownCell mjx-container").count() > 0, "RISE typeset no mathematics"
+            assert not untypeset(), f"RISE left mathematics untypeset: {untypeset()[:3]}"
+
+            source = nbformat.read(root / relpath, as_version=4).cells[index].source
+            line = next(x.strip() for x in source.splitlines() if len(x.strip()) > 12)
+            cell = page.locator(".jp-CodeCell", has_text=line).first
+            shown = "e => e.closest('section').classList.contains('present') && e.getBoundingClientRect().height > 0"
+            steps = 0
+            while not cell.evaluate(shown):
+                assert steps < 200, "the slider's slide was never reached"
+                page.keyboard.press("Space")  # the next slide or fragment, as a presenter would
+                steps += 1
+                time.sleep(0.15)
+            assert steps > 0, "the slider is on the first slide: nothing was navigated"
+
+            cell.locator(".jp-InputArea-editor").click()
+            page.keyboard.press("Control+Enter")  # run it in the slideshow, in the lesson's kernel
+            slider = cell.locator(".widget-slider").first
+            slider.wait_for(timeout=30_000)
+            page.wait_for_function("(c) => c.querySelector('.jp-OutputArea img')", arg=cell.element_handle(),
+                                   timeout=30_000)
+            before = bs.widget_output_signature(cell) or cell.locator(".jp-OutputArea").inner_html()
+            handle = slider.locator(".noUi-handle").first
+            value = handle.get_attribute("aria-valuenow")
+            track = slider.locator(".noUi-target").first.bounding_box()
+            page.mouse.click(track["x"] + 0.85 * track["width"], track["y"] + track["height"] / 2)
+            assert bs.wait_for_change(lambda: handle.get_attribute("aria-valuenow"), value), "the slider did not move"
+            redrawn = bs.wait_for_change(
+                lambda: bs.widget_output_signature(cell) or cell.locator(".jp-OutputArea").inner_html(), before)
+            assert redrawn and "data:image" in redrawn, "moving the slider did not redraw the figure in RISE"
+            page.screenshot(path=bs.screenshot_name(relpath, "rise_slider"))
+        assert not refused, f"JupyterLab or RISE tried to reach the network: {refused}"
+        assert not page.page_errors, f"JavaScript errors: {page.page_errors}"
+    finally:
+        context.close()
+
+
 def test_checks_catch_a_broken_notebook(page, lab_server):
     """The detectors can fail: an error in a cell scrolled out of view and a slider that redraws nothing."""
     cells = [nbformat.v4.new_code_cell(
