@@ -134,3 +134,15 @@ def test_the_lab_make_lab_starts_reads_the_course_settings(tmp_path):
             extensions = json.loads(r.read())
         broken = [e["name"] for e in extensions if e.get("status") not in (None, "ok")]
         assert not broken, f"JupyterLab reports these extensions as broken: {broken}"
+
+
+def test_the_rise_widgets_extension_is_shipped_and_installed():
+    """The course's hand-written labextension: no dependencies (so JupyterLab never flags it), installed
+    into the environment by make env and Binder's postBuild."""
+    folder = ROOT / "jupyter-settings" / "labextensions" / "lstm-bptt-rise-widgets"
+    package = json.loads((folder / "package.json").read_text())
+    assert "dependencies" not in package and package["jupyterlab"]["_build"]["load"] == "static/remoteEntry.js"
+    entry = (folder / "static" / "remoteEntry.js").read_text()
+    assert 'registry["lstm-bptt-rise-widgets"]' in entry and '"@jupyterlab/console"' in entry
+    assert "lstm-bptt-rise-widgets" in (ROOT / "postBuild").read_text()
+    assert "$(RISE_WIDGETS)" in (ROOT / "Makefile").read_text()
