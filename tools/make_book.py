@@ -96,7 +96,7 @@ def stage(source, repository=None):
         (source / relpath.parent).mkdir(parents=True, exist_ok=True)
         nbformat.write(prepare(notebook, relpath, repository), source / relpath)
     # not under _static/: Jupyter Book would add every .js file there to every page
-    vendor_web.copy_into(source / "_vendor" / "vendor", packages={"mathjax"})
+    vendor_web.copy_into(source / "_vendor" / "course", packages={"mathjax"})
     return source
 
 
