@@ -20,8 +20,10 @@ import urllib.request
 from pathlib import Path
 
 import nbformat
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+REQUIRE_BROWSER = os.environ.get("LSTM_BPTT_REQUIRE_BROWSER") == "1"
 OUTPUT_DIR = REPO / "test-output" / "browser"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -79,7 +81,10 @@ def copy_course(dest, folders=("notebooks", "exercises"), source=REPO):
 class LabServer:
     """A JupyterLab server started from the venv on a loopback port with a random token."""
 
-    def __init__(self, root_dir, state_dir, log_path):
+    def __init__(self, root_dir, state_dir, log_path, plain=False):
+        """``plain=True`` starts the lab as `make lab` does: no user settings and no news flags, so
+        only the course's own settings (jupyter-settings/overrides.json, installed by make) apply."""
+        self.plain = plain
         self.root_dir = Path(root_dir)
         self.state_dir = Path(state_dir)
         self.log_path = Path(log_path)
@@ -92,7 +97,8 @@ class LabServer:
     # -- lifecycle ------------------------------------------------------------------------
     def start(self, timeout=90):
         settings_dir = self.state_dir / "lab-settings"
-        for relpath, values in LAB_SETTINGS.items():
+        self.root_dir.mkdir(parents=True, exist_ok=True)
+        for relpath, values in ({} if self.plain else LAB_SETTINGS).items():
             path = settings_dir / relpath
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(values))
@@ -107,8 +113,9 @@ class LabServer:
             jupyter_executable(), "lab", "--no-browser",
             f"--IdentityProvider.token={self.token}", f"--port={self.port}", "--ServerApp.port_retries=0",
             "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={self.root_dir}",
-            "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         ]
+        if not self.plain:
+            command += ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             command.append("--allow-root")  # containers and CI run as root
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -188,8 +195,112 @@ def is_local_url(url):
 
 
 def block_external_requests(context):
-    """Abort every request that leaves the machine (CDNs, news feeds): the tests run offline."""
-    context.route("**/*", lambda route: route.continue_() if is_local_url(route.request.url) else route.abort())
+    """Abort every request that leaves the machine (CDNs, news feeds): the tests run offline.
+
+    Returns the list the refused URLs are appended to, so a test can assert that none was tried.
+    """
+    refused = []
+
+    def handle(route):
+        if is_local_url(route.request.url):
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", handle)
+    return refused
+
+
+class StaticServer:
+    """A plain HTTP server for a folder on a loopback port (in a thread), like `python -m http.server`."""
+
+    def __init__(self, directory):
+        import functools
+        import http.server
+        import threading
+
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+        handler = functools.partial(Quiet, directory=str(directory))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=10)
+
+
+class PageLog:
+    """What a page tried to load: failed requests and HTTP errors (local ones included)."""
+
+    def __init__(self, page):
+        self.failed, self.http_errors = [], []
+        page.on("requestfailed", lambda request: self.failed.append(f"{request.url} ({request.failure})"))
+        page.on("response", lambda response: response.status >= 400
+                and self.http_errors.append(f"{response.url} ({response.status})"))
+
+
+# -- offline pages: MathJax 2 typeset and figures loaded ----------------------------------------
+# Every <script type="math/tex"> MathJax 2 found has its rendered CommonHTML element just before it,
+# there are no error boxes, and no text of a rendered Markdown block still holds a `$` delimiter.
+JS_MATH_REPORT = r"""(root) => {
+    const scope = document.querySelector(root);
+    const scripts = Array.from(scope.querySelectorAll('script[type^="math/tex"]'));
+    const typeset = s => !!s.previousElementSibling && /\bmjx-chtml\b/.test(s.previousElementSibling.className);
+    const markdown = Array.from(scope.querySelectorAll('.jp-RenderedMarkdown, .cell_output, p, li, td'))
+        .filter(e => !e.closest('pre, code, .highlight, .jp-CodeCell .jp-InputArea, .cell_input'));
+    return {
+        sources: scripts.length,
+        rendered: scripts.filter(typeset).length,
+        errors: scope.querySelectorAll('.MathJax_Error, .mjx-merror').length,
+        raw: markdown.map(e => Array.from(e.childNodes).filter(n => n.nodeType === 3).map(n => n.textContent)
+                                     .join(' '))
+                     .filter(t => /\$[^$\s]/.test(t)).map(t => t.trim().slice(0, 120)),
+    };
+}"""
+
+
+def math_report(page, root, timeout=30.0):
+    """JS_MATH_REPORT once MathJax has typeset every formula (or ``timeout`` seconds have passed)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        report = page.evaluate(JS_MATH_REPORT, root)
+        if report["rendered"] == report["sources"] or time.monotonic() > deadline:
+            return report
+        time.sleep(0.25)
+
+
+JS_IMAGES = """(root) => Array.from(document.querySelectorAll(root + ' img'))
+    .map(i => ({src: i.src.slice(0, 60), width: i.naturalWidth, complete: i.complete}))"""
+
+
+# -- reveal.js decks ------------------------------------------------------------------------------
+# Step through a deck with Reveal.next() (fragments included) and record every slide shown.
+JS_WALK_DECK = """async (revealModule) => {
+    const Reveal = await new Promise((ok, fail) => require([revealModule], ok, fail));
+    Reveal.slide(0, 0);
+    const seen = new Set(), hidden = [];
+    for (let step = 0; step < 5000; step++) {
+        const {h, v} = Reveal.getIndices();
+        seen.add(h + '/' + v);
+        const slide = Reveal.getCurrentSlide();
+        if (!slide || slide.getBoundingClientRect().height === 0) hidden.push(h + '/' + v);
+        if (Reveal.isLastSlide() && !Reveal.availableFragments().next) break;
+        Reveal.next();
+    }
+    const notes = Reveal.getSlides().map((s, k) => [k, s]).filter(([k, s]) => s.querySelector('aside.notes'))
+        .map(([k, s]) => Reveal.getIndices(s));
+    return {total: Reveal.getTotalSlides(), seen: seen.size, hidden, ready: Reveal.isReady(), notes};
+}"""
 
 
 # -- JupyterLab page actions ----------------------------------------------------------------
@@ -441,3 +552,39 @@ def run_exercise_to_the_end(page, max_rounds=50):
         select_cell(page, pending[0])
         run_command_and_wait(page, "Run", "Run Selected Cell and All Below")
     return cell_reports(page)
+
+
+
+# -- the browser, shared by test_browser.py and test_book.py (each wraps it in a session fixture) -----
+def launch_chromium():
+    """Yield Debian's chromium driven by Playwright; skip (fail under LSTM_BPTT_REQUIRE_BROWSER=1) without it."""
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing: apt-get install chromium"
+        if REQUIRE_BROWSER:
+            pytest.fail(message + " (LSTM_BPTT_REQUIRE_BROWSER=1)")
+        pytest.skip(message)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if REQUIRE_BROWSER:
+            pytest.fail("playwright is not installed (pip install -e '.[test]')")
+        pytest.skip("playwright is not installed")
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+    finally:
+        playwright.stop()
+
+
+def offline_page(browser, viewport=(1280, 900)):
+    """A new context and tab that may load only local URLs; returns (context, page, refused URLs, PageLog)."""
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    refused = block_external_requests(context)
+    page = context.new_page()
+    page.page_errors = []
+    page.on("pageerror", lambda error: page.page_errors.append(str(error)))
+    return context, page, refused, PageLog(page)

@@ -13,9 +13,9 @@ checks are covered (about 90 s); LSTM_BPTT_BROWSER_ALL=1 covers every lesson wit
 exercise (about 5 minutes).
 """
 
+import contextlib
 import os
 import re
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -28,7 +28,6 @@ import browser_support as bs  # noqa: E402  (a helper module next to this file, 
 
 pytestmark = pytest.mark.browser
 
-REQUIRE_BROWSER = os.environ.get("LSTM_BPTT_REQUIRE_BROWSER") == "1"
 ALL_NOTEBOOKS = os.environ.get("LSTM_BPTT_BROWSER_ALL") == "1"
 LESSON_NUMBERS = ("01", "02", "03", "04", "05")
 
@@ -66,33 +65,9 @@ def exercise_params():
 
 # -- fixtures ---------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
-def chromium():
-    """Path of Debian's chromium; skip (or fail under LSTM_BPTT_REQUIRE_BROWSER=1) without it."""
-    if not bs.CHROMIUM.exists():
-        message = f"{bs.CHROMIUM} is missing: apt-get install chromium"
-        if REQUIRE_BROWSER:
-            pytest.fail(message + " (LSTM_BPTT_REQUIRE_BROWSER=1)")
-        pytest.skip(message)
-    return str(bs.CHROMIUM)
-
-
-@pytest.fixture(scope="session")
-def browser(chromium):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if REQUIRE_BROWSER:
-            pytest.fail("playwright is not installed (pip install -e '.[dev]')")
-        pytest.skip("playwright is not installed")
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(executable_path=chromium, args=bs.CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
-    finally:
-        playwright.stop()
+def browser():
+    """Headless Debian chromium (skips without it, fails under LSTM_BPTT_REQUIRE_BROWSER=1)."""
+    yield from bs.launch_chromium()
 
 
 @pytest.fixture(scope="session")
@@ -192,25 +167,147 @@ def test_exercise_fails_only_at_stubs(page, lab_server, relpath):
     print(f"\n{relpath}: {len(errors)} NotImplementedError(s) in cells {[e[0] for e in errors]}")
 
 
-def test_slide_deck_opens(page, tmp_path):
-    """A built deck opens from disk with its reveal.js container and title slide (reveal.js comes from a CDN)."""
+def deck_lesson():
+    """The first lesson whose deck has both figures and mathematics (the hardest to show offline)."""
+    for path in sorted((bs.REPO / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        has_math = any(c.cell_type == "markdown" and "$" in c.source for c in notebook.cells)
+        if has_math and any(o.get("data", {}).get("image/png") for c in notebook.cells if c.cell_type == "code"
+                            for o in c.get("outputs", [])):
+            return path
+    return None
+
+
+@pytest.fixture(scope="module")
+def deck(tmp_path_factory):
+    """One lesson's deck built with tools/make_slides.py into a temporary folder (with its _static/)."""
     sys.path.insert(0, str(bs.REPO / "tools"))
     import make_slides
 
-    lessons = [p for p in sorted((bs.REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-               if any(o.get("data", {}).get("image/png") for c in nbformat.read(p, as_version=4).cells
-                      if c.cell_type == "code" for o in c.get("outputs", []))]
-    if not lessons:
-        pytest.skip("no lesson with a saved figure yet")
-    deck = make_slides.build(lessons[0], tmp_path)
-    page.goto(deck.as_uri(), wait_until="domcontentloaded")
-    assert page.locator(".reveal .slides > section").count() > 1, f"{deck.name}: no slides"
-    title = make_slides.deck_title(nbformat.read(lessons[0], as_version=4))
-    assert title in page.locator(".reveal .slides > section").first.inner_text()
-    # offline, reveal.js and MathJax (CDN) do not load: the slides are plain sections, one below the other
-    page.locator(".reveal .slides > section").first.screenshot(
-        path=bs.screenshot_name(f"slides/{lessons[0].name}", "first_slide"))
-    shutil.copy(deck, bs.OUTPUT_DIR / deck.name)
+    lesson = deck_lesson()
+    if lesson is None:
+        pytest.skip("no lesson with figures and mathematics yet")
+    return make_slides.build(lesson, tmp_path_factory.mktemp("deck"))
+
+
+@pytest.mark.parametrize("transport", ["file", "http"])
+def test_slide_deck_works_offline(browser, deck, transport):
+    """The deck loads reveal.js, MathJax and its figures from disk with the network refused; every slide
+    is reachable, the mathematics is typeset, and the speaker view (key S) opens with the notes."""
+    context, page, refused, log = bs.offline_page(browser)
+    try:
+        with contextlib.ExitStack() as stack:
+            if transport == "http":
+                server = stack.enter_context(bs.StaticServer(deck.parent))
+                url = f"{server.base_url}/{deck.name}"
+            else:
+                url = deck.as_uri()
+            page.goto(url, wait_until="load")
+            page.wait_for_selector(".reveal.ready", timeout=30_000)
+            walk = page.evaluate(bs.JS_WALK_DECK, "_static/reveal.js/dist/reveal.js")
+            assert walk["ready"] and walk["total"] > 1 and not walk["hidden"], walk
+            assert walk["seen"] == walk["total"], f"reached {walk['seen']} of {walk['total']} slides"
+
+            math = bs.math_report(page, ".reveal")
+            assert math["sources"] > 0 and math["rendered"] == math["sources"], f"math not typeset: {math}"
+            assert not math["errors"] and not math["raw"], f"MathJax errors or raw $...$: {math}"
+            images = page.evaluate(bs.JS_IMAGES, ".reveal .slides")
+            assert images and all(i["complete"] and i["width"] > 0 for i in images), images
+
+            target = walk["notes"][0] if walk["notes"] else {"h": 0, "v": 0}
+            page.evaluate("([h, v]) => require(['_static/reveal.js/dist/reveal.js'], R => R.slide(h, v))",
+                          [target["h"], target["v"]])
+            page.locator(".reveal").click(position={"x": 5, "y": 5})
+            with context.expect_page(timeout=10_000) as opened:
+                page.keyboard.press("s")
+            speaker = opened.value
+            speaker.wait_for_selector("#current-slide iframe", timeout=15_000)
+            if walk["notes"]:  # lessons carry speaker notes (tests/test_slides.py checks it)
+                speaker.wait_for_selector(".speaker-controls-notes:not(.hidden) .value", timeout=15_000)
+                notes = speaker.locator(".speaker-controls-notes .value").inner_text()
+                assert notes.strip(), "the speaker view shows no notes for a slide that has them"
+            if transport == "file":
+                page.screenshot(path=bs.screenshot_name(f"slides/{deck.stem}", "deck"))
+                speaker.screenshot(path=bs.screenshot_name(f"slides/{deck.stem}", "speaker_view"))
+        assert not refused, f"the deck tried to reach the network: {refused}"
+        assert not log.failed and not log.http_errors, f"missing files: {log.failed + log.http_errors}"
+        assert not page.page_errors, f"JavaScript errors: {page.page_errors}"
+    finally:
+        context.close()
+
+
+def rise_lesson():
+    """Lesson 01 if it has a slider (else the first lesson that has one) and the index of that cell."""
+    lessons = sorted((bs.REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    for path in sorted(lessons, key=lambda p: not p.name.startswith("01_")):
+        cells = nbformat.read(path, as_version=4).cells
+        for index, cell in enumerate(cells):
+            if cell.cell_type == "code" and re.search(r"Slider\(", cell.source):
+                return path, index
+    return None, None
+
+
+def test_rise_slideshow_typesets_and_its_slider_redraws(browser, tmp_path):
+    """JupyterLab as `make lab` starts it (only the course's settings): no news prompt; run a lesson,
+    enter RISE's slideshow, move through the slides to a slider, run that cell there, drag the slider,
+    and the figure redraws. The mathematics is typeset, and nothing off the machine is requested."""
+    path, index = rise_lesson()
+    if path is None:
+        pytest.skip("no lesson with a slider yet")
+    relpath = path.relative_to(bs.REPO).as_posix()
+    root = bs.copy_course(tmp_path / "course", folders=("notebooks",))
+    context, page, refused, log = bs.offline_page(browser)
+    try:
+        with bs.LabServer(root, tmp_path / "state", bs.OUTPUT_DIR / "jupyterlab-rise.log", plain=True) as server:
+            bs.open_notebook(page, server, relpath, workspace="rise")
+            bs.run_command_and_wait(page, "Run", "Run All Cells")
+            assert "Jupyter news" not in page.locator("body").inner_text(), "JupyterLab asked about news"
+
+            page.goto(f"{server.base_url}/rise/{relpath}?token={server.token}", wait_until="domcontentloaded")
+            page.wait_for_selector(".reveal.ready", timeout=60_000)
+            def untypeset():
+                return [t[:200] for t in page.locator(".jp-MarkdownCell .jp-RenderedMarkdown").all_inner_texts()
+                        if re.search(r"\$[^$\s]", t)]
+
+            deadline = time.monotonic() + 30  # JupyterLab's MathJax typesets in the background
+            while (untypeset() or not page.locator(".jp-MarkdownCell mjx-container").count()) \
+                    and time.monotonic() < deadline:
+                time.sleep(0.25)
+            assert page.locator(".jp-MarkdownCell mjx-container").count() > 0, "RISE typeset no mathematics"
+            assert not untypeset(), f"RISE left mathematics untypeset: {untypeset()[:3]}"
+
+            source = nbformat.read(root / relpath, as_version=4).cells[index].source
+            line = next(x.strip() for x in source.splitlines() if len(x.strip()) > 12)
+            cell = page.locator(".jp-CodeCell", has_text=line).first
+            shown = "e => e.closest('section').classList.contains('present') && e.getBoundingClientRect().height > 0"
+            steps = 0
+            while not cell.evaluate(shown):
+                assert steps < 200, "the slider's slide was never reached"
+                page.keyboard.press("Space")  # the next slide or fragment, as a presenter would
+                steps += 1
+                time.sleep(0.15)
+            assert steps > 0, "the slider is on the first slide: nothing was navigated"
+
+            cell.locator(".jp-InputArea-editor").click()
+            page.keyboard.press("Control+Enter")  # run it in the slideshow, in the lesson's kernel
+            slider = cell.locator(".widget-slider").first
+            slider.wait_for(timeout=30_000)
+            page.wait_for_function("(c) => c.querySelector('.jp-OutputArea img')", arg=cell.element_handle(),
+                                   timeout=30_000)
+            before = bs.widget_output_signature(cell) or cell.locator(".jp-OutputArea").inner_html()
+            handle = slider.locator(".noUi-handle").first
+            value = handle.get_attribute("aria-valuenow")
+            track = slider.locator(".noUi-target").first.bounding_box()
+            page.mouse.click(track["x"] + 0.85 * track["width"], track["y"] + track["height"] / 2)
+            assert bs.wait_for_change(lambda: handle.get_attribute("aria-valuenow"), value), "the slider did not move"
+            redrawn = bs.wait_for_change(
+                lambda: bs.widget_output_signature(cell) or cell.locator(".jp-OutputArea").inner_html(), before)
+            assert redrawn and "data:image" in redrawn, "moving the slider did not redraw the figure in RISE"
+            page.screenshot(path=bs.screenshot_name(relpath, "rise_slider"))
+        assert not refused, f"JupyterLab or RISE tried to reach the network: {refused}"
+        assert not page.page_errors, f"JavaScript errors: {page.page_errors}"
+    finally:
+        context.close()
 
 
 def test_checks_catch_a_broken_notebook(page, lab_server):

@@ -1,6 +1,9 @@
 """The lecture decks: tools/make_slides.py turns every lesson into a reveal.js deck that keeps the
-title, the figures and the slide structure, and leaves out the cells marked "skip"."""
+title, the figures and the slide structure, leaves out the cells marked "skip", and loads nothing
+from the network (reveal.js, MathJax, require.js and jQuery are copied next to the decks).
+tests/test_browser.py opens a deck in Chromium with the network refused."""
 
+import json
 import re
 import subprocess
 import sys
@@ -13,6 +16,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tools"))
 import make_slides  # noqa: E402  (tools/ is a folder of scripts, not a package)
+import vendor_web  # noqa: E402
 
 LESSONS = sorted((REPO / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
@@ -151,3 +155,96 @@ def test_notes_cells_go_to_speaker_notes(tmp_path):
     assert len(notes) == 1 and "Say this aloud" in notes[0]
     assert "Never shown" not in html
     assert len(re.findall(r"<section\b", html)) == 4  # two slides, each with one subslide section
+
+
+NOTES_LEAD = re.compile(r"^\*\*Speaker notes \(about \d+(?:[.\u2013-]\d+)? min\)\.\*\*")
+
+
+def speaker_notes(notebook):
+    """The lesson's speaker-notes cells: Markdown, slide type "notes", text opening with the minutes."""
+    return [c for c in notebook.cells if c.cell_type == "markdown" and slide_type(c) == "notes"
+            and NOTES_LEAD.match(c.source.lstrip())]
+
+
+def test_speaker_notes_detector_on_a_temporary_notebook():
+    notes = {"slideshow": {"slide_type": "notes"}}
+    good = nbformat.v4.new_markdown_cell("**Speaker notes (about 4 min).** Draw the cell first.", metadata=notes)
+    untimed = nbformat.v4.new_markdown_cell("**Speaker notes.** No minutes.", metadata=notes)
+    shown = nbformat.v4.new_markdown_cell("**Speaker notes (about 2 min).** On the slide by mistake.",
+                                          metadata={"slideshow": {"slide_type": "-"}})
+    assert len(speaker_notes(nbformat.v4.new_notebook(cells=[good, untimed, shown]))) == 1
+    assert not speaker_notes(nbformat.v4.new_notebook(cells=[untimed, shown]))
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
+def test_every_lesson_has_timed_speaker_notes(lesson):
+    notebook = nbformat.read(lesson, as_version=4)
+    assert speaker_notes(notebook), (
+        f"{lesson.name}: no speaker-notes cell (Markdown, slide type 'notes', starting "
+        "'**Speaker notes (about N min).**')")
+
+
+class References(HTMLParser):
+    """Every src/href of <script>, <link>, <img> and <iframe> in a page, and the modules it imports."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("script", "img", "iframe") and attrs.get("src"):
+            self.urls.append(attrs["src"])
+        if tag == "link" and attrs.get("href"):
+            self.urls.append(attrs["href"])
+
+    @classmethod
+    def of(cls, html):
+        parser = cls()
+        parser.feed(html)
+        imports = re.findall(r"""\bimport\s+\w+\s+from\s+['"]([^'"]+)['"]""", html)
+        return parser.urls + imports
+
+
+def test_decks_load_nothing_from_the_network(decks):
+    static = decks / make_slides.STATIC
+    for deck in sorted(decks.glob("*.slides.html")):
+        html = deck.read_text(encoding="utf-8")
+        urls = References.of(html)
+        assert urls, f"{deck.name}: no script or style sheet found"
+        remote = [u for u in urls if re.match(r"^(https?:)?//", u)]
+        assert not remote, f"{deck.name} loads from the network: {remote}"
+        for url in urls:
+            if url.startswith("data:"):
+                continue
+            target = decks / url.split("?")[0]
+            assert target.is_file(), f"{deck.name} loads {url}, which is not in {decks}"
+        assert "require(" in html and f"{make_slides.STATIC}/reveal.js/dist/reveal.js" in html
+    # the reveal.js and MathJax files that are loaded by URL later (require.js, MathJax's loader)
+    for relpath in ("reveal.js/dist/reveal.js", "reveal.js/plugin/notes/notes.js",
+                    "mathjax/config/TeX-AMS_CHTML-full.js", "mathjax/jax/output/CommonHTML/jax.js"):
+        assert (static / relpath).is_file(), f"_static/{relpath} is missing"
+    theme = (static / "reveal.js" / "dist" / "theme" / f"{make_slides.THEME}.css").read_text()
+    assert "@import" not in theme and "fonts.googleapis" not in theme, "the theme pulls a web font"
+    size = vendor_web.size_mb(static)
+    assert 0.5 < size < 4, f"_static/ holds {size:.1f} MB: copy only what the decks load"
+
+
+def test_front_end_versions_are_pinned_and_locked():
+    manifest = json.loads((vendor_web.WEB / "package.json").read_text())
+    lock = json.loads(vendor_web.LOCK.read_text())
+    wanted = {"reveal.js": "4.", "mathjax": "2.", "requirejs": "2.", "jquery": "3."}
+    assert set(manifest["dependencies"]) == set(wanted)
+    for name, major in wanted.items():
+        version = manifest["dependencies"][name]
+        assert re.fullmatch(r"\d+\.\d+\.\d+", version) and version.startswith(major), f"{name}: {version}"
+        assert lock["packages"][f"node_modules/{name}"]["version"] == version, f"{name}: lock file out of date"
+
+
+def test_missing_npm_gives_a_clear_message(tmp_path, monkeypatch):
+    monkeypatch.setattr(vendor_web, "NODE_MODULES", tmp_path / "node_modules")
+    monkeypatch.setattr(vendor_web.shutil, "which", lambda name: None)
+    with pytest.raises(vendor_web.VendorError, match=r"npm is not installed.*apt-get install npm"):
+        vendor_web.install()
+    result = make_slides.main(["--output-dir", str(tmp_path / "decks"), str(LESSONS[0])]) if LESSONS else 2
+    assert result == 2 and not list((tmp_path / "decks").glob("*.html"))
