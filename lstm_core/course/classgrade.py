@@ -1,0 +1,259 @@
+"""Grade a whole class: every submission in its own process, kernel and folder, N at a time.
+
+Usage::
+
+    python -m lstm_core.grade --class COURSE_DIR [--jobs N] [--csv FILE] [--json]
+
+``COURSE_DIR`` is nbgrader's course folder (or its ``submitted/`` folder):
+``submitted/<student_id>/<assignment>/<notebook>.ipynb``. Each submission is copied into a fresh
+temporary folder and graded there by a separate ``python`` process with a kernel of its own, under a
+time bound, so one submission cannot change another's score: not by writing files, not by killing or
+hanging its kernel, not by flooding output. ``--jobs`` processes run at once (default: the number of
+CPUs).
+
+Written beside the CSV (default ``COURSE_DIR/grades.csv``):
+
+- the CSV: one row per student and assignment (``student_id, assignment, score, max_score``, then one
+  column per test, blank where an assignment has no such test);
+- ``<csv stem>_feedback/<student_id>/<assignment>/<notebook>.txt``: the report the student would see;
+- ``<csv stem>.results.jsonl``: one line per graded submission with the content hash of the notebook
+  and of the grader. A second run skips every submission whose hash is unchanged, so an interrupted
+  run resumes where it stopped.
+"""
+
+import argparse
+import csv
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_SUBMISSION_TIMEOUT = 600
+COLUMNS = ["student_id", "assignment", "score", "max_score"]
+
+
+@dataclass(frozen=True)
+class Submission:
+    student_id: str
+    assignment: str
+    path: Path
+
+    @property
+    def label(self):
+        return f"{self.student_id}/{self.assignment}/{self.path.name}"
+
+
+def find_submissions(class_dir):
+    """Every ``submitted/<student_id>/<assignment>/*.ipynb`` under ``class_dir``, sorted."""
+    class_dir = Path(class_dir)
+    submitted = class_dir / "submitted" if (class_dir / "submitted").is_dir() else class_dir
+    if not submitted.is_dir():
+        raise FileNotFoundError(f"no such folder: {class_dir}")
+    found = [Submission(path.parent.parent.name, path.parent.name, path)
+             for path in sorted(submitted.glob("*/*/*.ipynb")) if ".ipynb_checkpoints" not in path.parts]
+    if not found:
+        raise FileNotFoundError(f"no submissions in {submitted}: expected submitted/<student_id>/<assignment>/"
+                                "<notebook>.ipynb (nbgrader's layout)")
+    return found
+
+
+def grader_fingerprint():
+    """A hash of the grader's own code and data: a changed grader re-grades everything."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted([*package.glob("course/*.py"), *package.glob("data/*.json")]):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def content_key(submission, fingerprint):
+    """Who submitted what, and with which grader: equal keys mean the earlier result still holds."""
+    content = hashlib.sha256(submission.path.read_bytes()).hexdigest()[:32]
+    return f"{submission.label}:{content}:{fingerprint}"
+
+
+def grade_one(submission, timeout, submission_timeout):
+    """Grade one submission in a new process and a new folder; always returns a result dict."""
+    start = time.monotonic()
+    workdir = Path(tempfile.mkdtemp(prefix="lstm-grade-"))
+    notebook = workdir / submission.path.name
+    shutil.copyfile(submission.path, notebook)
+    command = [sys.executable, "-m", "lstm_core.course.classgrade", "--one", str(notebook),
+               "--timeout", str(timeout)]
+    who = {"student_id": submission.student_id, "assignment": submission.assignment,
+           "notebook": submission.path.name}
+    result = dict(who)
+    process = subprocess.Popen(command, cwd=workdir, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        stdout, stderr = process.communicate(timeout=submission_timeout)
+        graded = _last_json(stdout)
+        if graded is None:
+            error = stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no result"]
+            result.update(score=0, max_score=None, error=f"the grader failed: {error[0][:300]}")
+        else:
+            result.update(graded, **who)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # the grader and the kernel it started
+        process.communicate()
+        result.update(score=0, max_score=None,
+                      error=f"grading took longer than {submission_timeout} s and was stopped")
+    finally:
+        with _suppress_oserror():
+            os.killpg(process.pid, signal.SIGKILL)  # anything the submission left behind
+        shutil.rmtree(workdir, ignore_errors=True)
+    result["seconds"] = round(time.monotonic() - start, 2)
+    return result
+
+
+class _suppress_oserror:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, traceback):
+        return kind is not None and issubclass(kind, OSError)
+
+
+def _last_json(stdout):
+    for line in reversed(stdout.decode(errors="replace").splitlines()):
+        if line.startswith("{"):
+            try:
+                return json.loads(line)
+            except json.JSONDecodeError:
+                return None
+    return None
+
+
+def load_results(path):
+    """{content key: result} from an earlier run's results file (missing or torn lines are skipped)."""
+    results = {}
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:  # a line cut short by an interrupted run
+                continue
+            results[entry["key"]] = entry
+    return results
+
+
+def write_csv(path, results):
+    tests = []
+    for result in results:
+        tests += [t["grade_id"] for t in result.get("tests", []) if t["grade_id"] not in tests]
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS + tests)
+        for result in results:
+            points = {t["grade_id"]: t["points"] for t in result.get("tests", [])}
+            writer.writerow([result["student_id"], result["assignment"], result["score"],
+                             "" if result.get("max_score") is None else result["max_score"]]
+                            + [points.get(name, "") for name in tests])
+
+
+def write_feedback(folder, result):
+    path = folder / result["student_id"] / result["assignment"] / (Path(result["notebook"]).stem + ".txt")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = result.get("text") or f"Not graded: {result.get('error', 'unknown error')}\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def summary(results, skipped):
+    graded = [r for r in results if "error" not in r]
+    lines = [f"graded {len(results)} submissions ({skipped} unchanged since the last run, not re-graded)",
+             f"full marks: {sum(r['score'] == r.get('max_score') for r in graded)}",
+             f"zero: {sum(r['score'] == 0 for r in results)}",
+             f"errors (scored 0): {len(results) - len(graded)}"]
+    slowest = sorted(results, key=lambda r: r.get("seconds", 0), reverse=True)[:5]
+    lines.append("slowest: " + ", ".join(f"{r['student_id']}/{r['assignment']} {r.get('seconds', 0):.1f} s"
+                                         for r in slowest))
+    return "\n".join(lines)
+
+
+def grade_class(class_dir, jobs=None, csv_path=None, timeout=60, submission_timeout=DEFAULT_SUBMISSION_TIMEOUT,
+                progress=True):
+    """Grade every submission under ``class_dir``; return (results in submission order, skipped count)."""
+    submissions = find_submissions(class_dir)
+    csv_path = Path(csv_path or Path(class_dir) / "grades.csv")
+    results_path = csv_path.with_name(csv_path.stem + ".results.jsonl")
+    feedback_dir = csv_path.with_name(csv_path.stem + "_feedback")
+    fingerprint = grader_fingerprint()
+    keys = {s: content_key(s, fingerprint) for s in submissions}
+    done = load_results(results_path)
+    todo = [s for s in submissions if keys[s] not in done]
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(submissions), initial=len(submissions) - len(todo), unit="submission",
+               disable=not progress, dynamic_ncols=True)
+    results_path.parent.mkdir(parents=True, exist_ok=True)
+    # keep only whole lines of the earlier run (its last line may be torn), then append to them
+    results_path.write_text("".join(json.dumps(entry) + "\n" for entry in done.values()), encoding="utf-8")
+    with open(results_path, "a", encoding="utf-8") as log, ThreadPoolExecutor(jobs or os.cpu_count()) as pool:
+        futures = {pool.submit(grade_one, s, timeout, submission_timeout): s for s in todo}
+        for future in as_completed(futures):
+            entry = {**future.result(), "key": keys[futures[future]]}
+            done[entry["key"]] = entry
+            log.write(json.dumps(entry) + "\n")  # one line per submission: an interrupted run resumes here
+            log.flush()
+            bar.set_postfix_str(futures[future].label, refresh=False)
+            bar.update()
+    bar.close()
+    results = [done[keys[s]] for s in submissions]
+    write_csv(csv_path, results)
+    for result in results:
+        write_feedback(feedback_dir, result)
+    return results, len(submissions) - len(todo)
+
+
+def grade_for_class(path, timeout):
+    """The worker: grade one notebook in this process's folder, print one JSON line with the text report."""
+    from lstm_core.course.grade import GradingError, grade
+
+    try:
+        report = grade(path, timeout=timeout)
+    except GradingError as error:
+        return {"score": 0, "max_score": None, "error": str(error)}
+    return {**report.to_dict(), "text": report.to_text()}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m lstm_core.grade --class",
+                                     description="Grade every submission of a class, in parallel.")
+    parser.add_argument("--class", dest="class_dir", help="nbgrader's course folder (or its submitted/)")
+    parser.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: CPUs)")
+    parser.add_argument("--csv", help="where to write the grades (default: CLASS/grades.csv)")
+    parser.add_argument("--json", action="store_true", help="print every result as JSON instead of a summary")
+    parser.add_argument("--timeout", type=int, default=60, help="seconds allowed per cell (default 60)")
+    parser.add_argument("--submission-timeout", type=int, default=DEFAULT_SUBMISSION_TIMEOUT,
+                        help=f"seconds allowed per submission (default {DEFAULT_SUBMISSION_TIMEOUT})")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--one", help=argparse.SUPPRESS)  # the worker: grade one notebook, print JSON
+    args = parser.parse_args(argv)
+    if args.one:
+        print(json.dumps(grade_for_class(args.one, args.timeout)))
+        return 0
+    if not args.class_dir:
+        parser.error("--class DIR is required")
+    try:
+        results, skipped = grade_class(args.class_dir, args.jobs, args.csv, args.timeout, args.submission_timeout,
+                                       progress=not args.no_progress)
+    except FileNotFoundError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps([{k: v for k, v in r.items() if k != "text"} for r in results], indent=1))
+    else:
+        print(summary(results, skipped))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
