@@ -333,6 +333,15 @@ def run_class(num_students=10, source_path=REPO / "solutions" / NOTEBOOK, worker
         rows = hub.user_api(INSTRUCTOR, "GET", f"/formgrader/api/submissions/{ASSIGNMENT}")
         result["gradebook"] = {row["student"]: (row["score"], row["max_score"]) for row in rows}
 
+        # the course's own class grader on the same collected submissions (python -m lstm_core.grade --class)
+        instructor_home = hub.root / "home" / INSTRUCTOR
+        graded = subprocess.run([sys.executable, "-m", "lstm_core.grade", "--class", str(instructor_home),
+                                 "--jobs", "2", "--no-progress", "--json", "--csv", str(hub.root / "class.csv")],
+                                capture_output=True, text=True, timeout=1800)
+        if graded.returncode != 0:
+            raise HubError(f"the class grader failed: {graded.stderr[-1000:]}")
+        result["class_grader"] = {r["student_id"]: (r["score"], r["max_score"]) for r in json.loads(graded.stdout)}
+
         # feedback goes back to every student
         for step in ("generate_feedback", "release_feedback"):
             reply = hub.user_api(INSTRUCTOR, "POST", f"/formgrader/api/assignment/{ASSIGNMENT}/{step}")
@@ -348,7 +357,6 @@ def run_class(num_students=10, source_path=REPO / "solutions" / NOTEBOOK, worker
         result["feedback"] = feedback
 
         # export: the CSV an instructor takes to the gradebook of record
-        instructor_home = hub.root / "home" / INSTRUCTOR
         env = {**os.environ, "JUPYTER_CONFIG_PATH": str(HERE / "jupyter"), "JUPYTERHUB_USER": INSTRUCTOR,
                "LSTM_HUB_EXCHANGE": str(hub.root / "exchange"), "LSTM_HUB_INSTRUCTORS": INSTRUCTOR,
                "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}

@@ -3,7 +3,8 @@
 The hub runs from the configuration the course ships (``hub/``), on free ports of 127.0.0.1, with an
 instructor and ten students whose servers all start at once. Students answer through the contents
 API: full, partial, empty, and one who replaced every test cell. The instructor works through
-formgrader's API. The test asserts one grade per student with the score their answer earns, that
+formgrader's API; the course's own class grader grades the same
+submissions. The test asserts one grade per student with the score their answer earns, that
 nothing was lost on the way, and that every process the hub started has stopped.
 """
 
@@ -81,6 +82,11 @@ def test_every_student_is_graded_with_the_score_their_answer_earns(a_class, caps
         print(f"\nhub class of {NUM_STUDENTS}: servers ready in {a_class['spawn_seconds']:.0f} s, "
               f"{a_class['memory_per_student_mb']:.0f} MB per student (server + kernel), "
               f"autograde {a_class['autograde_seconds']:.0f} s, whole class {a_class['total_seconds']:.0f} s")
+
+
+@pytest.mark.slow
+def test_the_course_class_grader_agrees_with_nbgrader(a_class):
+    assert a_class["class_grader"] == a_class["gradebook"]
 
 
 @pytest.mark.slow

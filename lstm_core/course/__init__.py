@@ -1,6 +1,7 @@
 """Course tooling: what the lessons and exercises use besides the model itself.
 
-- ``grade``: the self-study and class grader (``python -m lstm_core.grade``).
+- ``grade``: the self-study grader (``python -m lstm_core.grade NOTEBOOK``).
+- ``classgrade``: a whole class in parallel (``python -m lstm_core.grade --class DIR``).
 - ``notebook_cells``: reading and rewriting nbgrader cells (solutions -> exercises).
 - ``feedback``: the messages a learner sees when a check fails (sign, transpose, factor...).
 - ``bugs``: the bug clinic's deliberately broken backward passes (lesson 06).
