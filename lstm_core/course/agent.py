@@ -133,4 +133,5 @@ class Agent:
                 raise RuntimeError(answer.get("message", "the grader's function failed"))
             return wire.from_node(answer["result"])
 
+        call_grader.__lstm_bptt_callback__ = callback_id
         return call_grader

@@ -45,7 +45,7 @@ class WireError(ValueError):
 
 def _array_text(array):
     buffer = io.BytesIO()
-    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
+    np.save(buffer, array, allow_pickle=False)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
@@ -84,6 +84,8 @@ def to_node(value, callables=None, memo=None):
         return {"p": type(value).__name__, "f": [[name, to_node(a, callables, memo)] for name, a in value]}
     if isinstance(value, np.random.Generator):
         return {"g": value.bit_generator.state}
+    if getattr(value, "__lstm_bptt_callback__", None) is not None:  # a stub standing for the grader's callable
+        return {"c": value.__lstm_bptt_callback__}
     if callable(value) and callables is not None:
         callables.append(value)
         return {"c": len(callables) - 1}
@@ -178,6 +180,8 @@ def changed_paths(before, after, path="", limit=5):
     def walk(a, b, where):
         if len(out) >= limit:
             return
+        if isinstance(a, dict) and isinstance(b, dict) and "g" in a and "g" in b:
+            return  # a random generator is there to be drawn from
         if type(a) is not type(b) or not isinstance(a, dict):
             if a != b:
                 out.append(where)
