@@ -22,6 +22,7 @@ import sys
 from lstm_core.course import wire
 
 CALLBACK_PROMPT = "lstm-bptt-grader-callback:"
+KEEP_RESULTS = 8  # earlier results per function re-checked after each call (a reused buffer changes them)
 
 
 class Agent:
@@ -32,7 +33,7 @@ class Agent:
         self.forbidden = forbidden  # {function name: [dotted lstm_core names it must not call]}
         self.watched = set()  # the dotted names whose calls are being recorded
         self.calls = []  # forbidden calls seen during the current call
-        self.previous = {}  # function name -> its last result (to re-check it after the next call)
+        self.previous = {}  # function name -> its last results (re-checked after each later call)
         self.active = None  # the arguments of the current call (sent with every callback)
         self.reply = ""
         self._wrap_forbidden()
@@ -112,8 +113,10 @@ class Agent:
                                      "forbidden": self.calls, "names": names})
             return
         self.watched, self.active = set(), None
-        earlier = wire.to_node(self.previous[name]) if name in self.previous else None
-        self.previous[name] = result
+        kept = self.previous.setdefault(name, [])
+        earlier = [wire.to_node(value) for value in kept]  # as they are now, after this call
+        kept.append(result)
+        del kept[:-KEEP_RESULTS]
         self.reply = json.dumps({"status": "ok", "result": wire.to_node(result),
                                  "after": wire.to_node([list(args), kwargs]), "earlier": earlier,
                                  "forbidden": self.calls, "names": names}, separators=(",", ":"))

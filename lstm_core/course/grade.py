@@ -53,7 +53,7 @@ from pathlib import Path
 import nbformat
 
 from lstm_core.course import wire
-from lstm_core.course.agent import CALLBACK_PROMPT
+from lstm_core.course.agent import CALLBACK_PROMPT, KEEP_RESULTS
 from lstm_core.course.notebook_cells import (
     bound_names,
     cell_source,
@@ -295,7 +295,11 @@ class _GradingRun:
         """The agent's JSON reply from a run's user expression."""
         if outcome is None:
             raise LearnerError(self.lost)
-        if outcome.restarted or outcome.status in ("timeout", "died"):
+        if outcome.status == "timeout":
+            ignored = "; it ignored the interrupt, so the kernel was restarted" if outcome.restarted else ""
+            raise LearnerError(f"TimeoutError: {what} ran longer than the {self.timeout:g} s a test may take "
+                               f"(an infinite loop?){ignored}")
+        if outcome.restarted or outcome.status == "died":
             raise LearnerError(f"{what}: {outcome.message}")
         if outcome.status == "flood":
             raise LearnerError(f"{what}: {outcome.message}")
@@ -307,7 +311,7 @@ class _GradingRun:
             return json.loads(text)
         except Exception:
             raise LearnerError(f"the grader could not read the reply of {what} from your kernel "
-                               "(was the grader's agent in the kernel replaced?)") from None
+                               "(did your code replace the grader's agent, or change how the kernel runs code?)") from None
 
     # --- the learner's names ---------------------------------------------------------------
     def bind_learner_names(self, source):
@@ -367,12 +371,14 @@ class _GradingRun:
             raise AssertionError(
                 f"{name} changed {', '.join(changed)} in place: the caller's arrays must stay as they were "
                 "(compute into new arrays, e.g. c = f * c_prev + i * g rather than c_prev *= f)")
-        earlier = reply.get("earlier")
-        if name in self.last_results and earlier is not None and earlier != self.last_results[name]:
+        kept = self.last_results.setdefault(name, [])
+        earlier = reply.get("earlier") or []
+        if any(now != then for now, then in zip(earlier[::-1], kept[::-1])):
             raise AssertionError(
-                f"the result of your earlier call of {name} changed when {name} was called again: it returns "
+                f"the result of an earlier call of {name} changed when {name} was called again: it returns "
                 "arrays that it reuses from call to call (return new arrays each time)")
-        self.last_results[name] = reply["result"]
+        kept.append(reply["result"])
+        del kept[:-KEEP_RESULTS]
         return result
 
     def _callback_hook(self, callables, args, kwargs):

@@ -13,6 +13,7 @@ learner's code writes never land beside the course's files.
 """
 
 import queue
+import re
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ def _first_line(text):
 def error_message(content):
     """One line from an error reply: the exception's name and its message's first line."""
     name, value = content.get("ename", "Error"), _first_line(content.get("evalue", ""))
+    value = re.sub(r"\(\d+\.py, line (\d+)\)", r"(line \1 of the cell)", value)  # ipykernel's cell file names
     if name == "NotImplementedError" and not value:
         return "NotImplementedError: a stub `raise NotImplementedError()` is still there"
     return f"{name}: {value}" if value else name
@@ -102,8 +104,8 @@ class KernelSession:
                 interrupted_at = now
             if interrupted_at is not None and now > interrupted_at + INTERRUPT_GRACE:
                 self.restart()
-                return Outcome("timeout", f"it ran longer than {timeout:g} s and ignored the interrupt "
-                               "(the kernel was restarted)", restarted=True)
+                return Outcome("timeout", f"TimeoutError: it ran longer than {timeout:.0f} s and ignored the "
+                               "interrupt (the kernel was restarted)", restarted=True)
             if not self.km.is_alive():
                 self.restart()
                 return Outcome("died", "the kernel died (it has been restarted)", restarted=True)
@@ -130,7 +132,7 @@ class KernelSession:
                     error = content
         expressions = reply.get("user_expressions", {})
         if interrupted_at is not None:
-            return Outcome("timeout", f"it ran longer than {timeout:g} s (an infinite loop?)",
+            return Outcome("timeout", f"TimeoutError: it ran longer than {timeout:.0f} s (an infinite loop?)",
                            expressions, output_size=size)
         if reply.get("status") == "error":
             return Outcome("error", error_message(error or reply), expressions, output_size=size)
