@@ -33,6 +33,7 @@ class Agent:
         self.forbidden = forbidden  # {function name: [dotted lstm_core names it must not call]}
         self.watched = set()  # the dotted names whose calls are being recorded
         self.calls = []  # forbidden calls seen during the current call
+        self.depth = 0  # how deep inside wrapped lstm_core functions the kernel is
         self.previous = {}  # function name -> its last results (re-checked after each later call)
         self.active = None  # the arguments of the current call (sent with every callback)
         self.reply = ""
@@ -56,9 +57,13 @@ class Agent:
     def _recorder(self, dotted, original):
         @functools.wraps(original)
         def recorded(*args, **kwargs):
-            if dotted in self.watched and dotted not in self.calls:
-                self.calls.append(dotted)
-            return original(*args, **kwargs)
+            if self.depth == 0 and dotted in self.watched and dotted not in self.calls:
+                self.calls.append(dotted)  # the learner's call, not lstm_core's own calls inside it
+            self.depth += 1
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.depth -= 1
 
         recorded.__lstm_bptt_forbidden__ = dotted
         return recorded

@@ -347,7 +347,7 @@ class _GradingRun:
                               stdin_hook=hook)
         reply = self._reply(outcome, name)
         if reply.get("forbidden"):
-            used = ", ".join(f"lstm_core.{d.split('.')[-1]}" for d in reply["forbidden"])
+            used = ", ".join(reply["forbidden"])
             raise LearnerError(f"{name} uses {used}, which this exercise asks you to write")
         if reply.get("status") != "ok":
             ename, evalue = reply.get("ename", "Error"), reply.get("evalue", "")
@@ -519,7 +519,7 @@ def _static_forbidden(steps, entry):
         used = forbidden_uses(step.source, dotted, locked_sources, learner_bound)
         if not used:
             continue
-        message_names = ", ".join(f"lstm_core.{d.split('.')[-1]}" for d in used)
+        message_names = ", ".join(used)
         names = set(entry["student_names"].get(step.grade_id, [])) if step.kind == "solution" else set()
         names |= bound_names(step.source)
         for name in names:
