@@ -501,8 +501,8 @@ def _explain_dependencies(report, entry, results):
         if failed_before and not test.passed:
             test.message = f"fix {failed_before[0]!r} first (this test builds on it); then: {test.message}"
         elif failed_before and test.grade_id in entry.get("substituted_tests", []):
-            test.message = (f"passed with the course's version of what {failed_before[0]!r} tests in place of "
-                            "yours; fix that one first")
+            test.message = (f"passed with the course's correct version of what {failed_before[0]!r} tests in "
+                            f"place of yours: fix {failed_before[0]!r} first")
 
 
 def _static_forbidden(steps, entry):
