@@ -71,7 +71,8 @@ CALL_LSTM_CORE_05 = '''def bptt_backward(dh, step_caches):
     import lstm_core
     first = step_caches[0]
     x = np.stack([step["x"] for step in step_caches])
-    return lstm_core.lstm_backward(dh, lstm_core.lstm_forward(first["params"], x, first["h_prev"], first["c_prev"])[2])'''
+    cache = lstm_core.lstm_forward(first["params"], x, first["h_prev"], first["c_prev"])[2]
+    return lstm_core.lstm_backward(dh, cache)'''
 
 HIDDEN_CALL_05 = '''def bptt_backward(dh, step_caches):
     import importlib
@@ -154,7 +155,8 @@ def _cases(tmp):
             'grads[f"w_x{k}"] = dz.T @ x',
             'g = x.T @ dz\n        grads[f"w_x{k}"] = g if g.shape == params[f"w_x{k}"].shape else g.T')), hidden),
         "transpose if shapes disagree 01": (_edit(_solved("01_forward_pass"), "ex01_gates", lambda s: s.replace(
-            "x_t @ params.w_xi.T", "(x_t @ params.w_xi if x_t.shape[1] == params.w_xi.shape[0] else x_t @ params.w_xi.T)")),
+            "x_t @ params.w_xi.T",
+            "(x_t @ params.w_xi if x_t.shape[1] == params.w_xi.shape[0] else x_t @ params.w_xi.T)")),
             hidden),
         "c_prev *= f": (_edit(_solved("01_forward_pass"), "ex01_step", lambda s: s.replace(
             "c = f * c_prev + i * g", "c_prev *= f\n    c = c_prev + i * g")), hidden),
@@ -201,7 +203,8 @@ def _tests(report):
 def test_calling_the_reference_is_named_and_scores_zero(graded, case, function, forbidden):
     report, _ = graded[case]
     failed = [t for t in report.tests if t.max_points and not t.passed]
-    assert any(f"{function} uses {forbidden}, which this exercise asks you to write" in t.message for t in failed), failed
+    expected = f"{function} uses {forbidden}, which this exercise asks you to write"
+    assert any(expected in t.message for t in failed), failed
     if case.endswith("05"):
         for gid in ("test_bptt_weights", "test_bptt_inputs", "test_bptt_initial_state"):
             assert _tests(report)[gid].points == 0
@@ -351,7 +354,8 @@ def test_forbidden_uses_are_found_by_reading_the_code():
     forbidden = ["lstm_core.lstm_backward", "lstm_core.gradcheck.numerical_gradient"]
     setup = ["from lstm_core import lstm_backward as reference_backward\nfrom lstm_core import numerical_gradient"]
     assert forbidden_uses("from lstm_core.lstm import lstm_backward", forbidden) == ["lstm_core.lstm_backward"]
-    assert forbidden_uses("import lstm_core as lc\ny = lc.lstm_backward(1, 2)", forbidden) == ["lstm_core.lstm_backward"]
+    assert forbidden_uses("import lstm_core as lc\ny = lc.lstm_backward(1, 2)", forbidden) == [
+        "lstm_core.lstm_backward"]
     assert forbidden_uses("f = getattr(core, 'lstm_backward')", forbidden) == ["lstm_core.lstm_backward"]
     assert forbidden_uses("y = reference_backward(dh, cache)", forbidden, setup) == ["lstm_core.lstm_backward"]
     # a learner's own function of the same name is theirs to call

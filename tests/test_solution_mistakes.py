@@ -108,10 +108,12 @@ CASES = [
     ("03_gate_gradients", "gate_gradients", 'dc = cell_gradient(dh, dc_next, o, cache["tanh_c"])',
      'dc = dc_next * f + dh * o * (1.0 - cache["tanh_c"] ** 2)', "test_output_gate", "dc_next multiplied by f_t"),
     ("04_weight_gradients", "preactivation_gradients", "dz_i = di * i * (1.0 - i)",
-     "di *= i * (1.0 - i)\n    dz_i = di", "test_preactivation_gradients", "preactivation_gradients changed di in place"),
+     "di *= i * (1.0 - i)\n    dz_i = di", "test_preactivation_gradients",
+     "preactivation_gradients changed di in place"),
     ("05_through_time", "bptt_backward", "lstm_step_backward(dh[t] + dh_next, dc_next, step_caches[t])",
      'lstm_step_backward(dh[t] + dh_next, dc_next + (dh[t] + dh_next) * step_caches[t]["o"]'
-     ' * (1 - step_caches[t]["tanh_c"] ** 2), step_caches[t])', "test_bptt_weights", "the path through h_t counted twice"),
+     ' * (1 - step_caches[t]["tanh_c"] ** 2), step_caches[t])', "test_bptt_weights",
+     "the path through h_t counted twice"),
     ("05_through_time", "bptt_backward",
      "step_grads, dx[t], dh_next, dc_next = lstm_step_backward(dh[t] + dh_next, dc_next, step_caches[t])",
      "step_grads, dx[t], dh_next, dc_next = lstm_step_backward(dh[t], dc_next, step_caches[t])\n"

@@ -311,7 +311,8 @@ class _GradingRun:
             return json.loads(text)
         except Exception:
             raise LearnerError(f"the grader could not read the reply of {what} from your kernel "
-                               "(did your code replace the grader's agent, or change how the kernel runs code?)") from None
+                               "(did your code replace the grader's agent, or change how the kernel runs "
+                               "code?)") from None
 
     # --- the learner's names ---------------------------------------------------------------
     def bind_learner_names(self, source):
