@@ -501,7 +501,7 @@ def _explain_dependencies(report, entry, results):
         failed_before = [gid for gid in entry.get("depends", {}).get(test.grade_id, []) if results.get(gid) is False]
         if failed_before and not test.passed and not test.message.startswith("NotImplementedError"):
             test.message = f"fix {failed_before[0]!r} first (this test builds on it); then: {test.message}"
-        elif failed_before and test.grade_id in entry.get("substituted_tests", []):
+        elif failed_before and test.passed and test.grade_id in entry.get("substituted_tests", []):
             test.message = (f"passed with the course's correct version of what {failed_before[0]!r} tests in "
                             f"place of yours: fix {failed_before[0]!r} first")
 
