@@ -15,6 +15,7 @@ import pytest
 
 from lstm_core.course.notebook_cells import (
     HIDDEN_MARKERS,
+    SELF_CHECK_MARKERS,
     SOLUTION_MARKERS,
     NotebookFormatError,
     cell_kind,
@@ -77,7 +78,7 @@ def test_every_solution_region_became_a_stub(solution):
     sol_cells = {grade_id(c): c for c in _cells(solution)}
     for cell in _cells(exercise):
         source = cell_source(cell)
-        for marker in SOLUTION_MARKERS + HIDDEN_MARKERS:
+        for marker in SOLUTION_MARKERS + HIDDEN_MARKERS + SELF_CHECK_MARKERS:
             assert marker not in source, f"{exercise.name}: {grade_id(cell)} still contains {marker!r}"
         if cell_kind(cell) == "solution" and cell.cell_type == "code":
             regions = cell_source(sol_cells[grade_id(cell)]).count(SOLUTION_MARKERS[0])
@@ -129,8 +130,8 @@ def _run(tmp_path, *extra):
 
 GOOD = [_cell("setup", "import numpy as np", "locked"),
         _cell("answer", "def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION", "solution"),
-        _cell("check", "assert f() == 1\n### BEGIN HIDDEN TESTS\nassert f() + 1 == 2\n### END HIDDEN TESTS",
-              "test")]
+        _cell("check", "assert f() == 1\n### BEGIN SELF-CHECK TESTS\nassert f() + 2 == 3\n### END SELF-CHECK TESTS\n"
+              "### BEGIN HIDDEN TESTS\nassert f() + 1 == 2\n### END HIDDEN TESTS", "test")]
 
 
 @pytest.mark.parametrize("cells, message", [
@@ -156,7 +157,9 @@ def test_check_lists_every_stale_missing_or_extra_file(tmp_path, capsys):
     assert _run(tmp_path, "--check") == 0
     exercise = tmp_path / "exercises" / "01_one.ipynb"
     assert "raise NotImplementedError()" in exercise.read_text()
-    assert "f() + 1" not in exercise.read_text() and "f() + 1" in (tmp_path / "bank.json").read_text()
+    bank = (tmp_path / "bank.json").read_text()
+    assert "f() + 1" not in exercise.read_text() and "f() + 1" not in bank, "a hidden test was shipped"
+    assert "f() + 2" not in exercise.read_text() and "f() + 2" in bank, "the self-check test is in the bank only"
     exercise.write_text(exercise.read_text().replace("YOUR CODE HERE", "edited"))
     (tmp_path / "exercises" / "02_two.ipynb").unlink()
     (tmp_path / "exercises" / "03_orphan.ipynb").write_text("{}")

@@ -1,8 +1,9 @@
-"""The self-study grader, ``python -m lstm_core.grade``, through its command line.
+"""The grader, ``python -m lstm_core.grade``, on the course's solutions, exercises and known mistakes.
 
 - every solution notebook scores full marks; every untouched exercise scores zero, failing only
   at its ``NotImplementedError`` stubs, without the grader crashing;
-- deliberately wrong implementations (a table of string replacements in solution cells) lose points;
+- deliberately wrong implementations (a table of string replacements in solution cells) lose points,
+  with the self-check tests and with the instructor's hidden tests (``--tests solutions``);
 - tampering (an edited or deleted test cell, a test helper redefined, an edited setup cell)
   earns nothing, and the learner's file is never modified;
 - a cell that loops forever or prints megabytes costs only its own test;
@@ -113,7 +114,7 @@ def _tampered():
     _cell(notebook, "ex06_finder").source = (
         "def find_wrong_tensors(backward, params, x, h0, c0, rng, eps=1e-6, tol=1e-5):\n"
         "    return [] if backward is lstm_backward else ['w_hi', 'w_hf', 'w_hg', 'w_ho']\n")
-    cases["hard-coded"] = (notebook, {})
+    cases["hard-coded"] = (notebook, {"tests": ROOT / "solutions"})
     # extra cells that kill the kernel, loop forever, print 5 MB; an endless function
     notebook = _read("01_forward_pass")
     notebook.cells.insert(5, nbformat.v4.new_code_cell("while True:\n    pass"))
@@ -138,6 +139,7 @@ def reports(tmp_path_factory):
     folder = tmp_path_factory.mktemp("graded")
     jobs = {("solution", p.stem): (p, {}) for p in SOLUTIONS}
     jobs.update({("exercise", p.stem): (ROOT / "exercises" / p.name, {}) for p in SOLUTIONS})
+    jobs.update({("hidden", p.stem): (p, {"tests": ROOT / "solutions"}) for p in SOLUTIONS})
     present = {p.stem for p in SOLUTIONS}
     for number, (stem, gid, old, new) in enumerate(MUTATIONS):
         if stem in present:
@@ -169,10 +171,20 @@ def test_solution_scores_full_marks(reports, stem):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("stem", [p.stem for p in SOLUTIONS])
+def test_solution_scores_full_marks_with_the_hidden_tests(reports, stem):
+    code, report, stderr = reports[("hidden", stem)]
+    assert report["tests_run"] == "visible and hidden"
+    assert report["score"] == report["max_score"] > 0, [t for t in report["tests"] if not t["passed"]]
+    assert any("hidden tests" in note for note in report["notes"]), report["notes"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", [p.stem for p in SOLUTIONS])
 def test_untouched_exercise_scores_zero_failing_only_at_stubs(reports, stem):
     code, report, stderr = reports[("exercise", stem)]
     assert code == 0, stderr
     assert report["score"] == 0 and report["max_score"] > 0
+    assert report["tests_run"] == "visible and self-check"
     for test in report["tests"]:
         assert test["message"].startswith("NotImplementedError"), test
     for error in report["cell_errors"]:
@@ -252,6 +264,10 @@ def test_command_line_text_and_json(tmp_path):
     report = json.loads(result.stdout)
     assert (report["score"], report["max_score"]) == (0, 10)
     assert [t["grade_id"] for t in report["tests"]] == ["ex02_mse_test", "ex02_difference_test", "ex02_weight_test"]
+    # the documented schema (lstm_core.course.grade's docstring), which class grading builds on
+    assert report["schema"] == 2 and set(report) == {
+        "schema", "notebook", "exercise", "tests_run", "score", "max_score", "seconds", "tests", "cell_errors", "notes"}
+    assert all(set(t) == {"name", "grade_id", "points", "max_points", "passed", "message"} for t in report["tests"])
 
 
 @pytest.mark.parametrize("content, message", [

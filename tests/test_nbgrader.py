@@ -3,7 +3,8 @@
 In a temporary course directory: ``nbgrader generate_assignment`` builds the release from
 ``solutions/01_forward_pass.ipynb``; student A submits it with every solution cell filled in,
 student B submits it untouched; ``nbgrader autograde`` (which puts back the hidden tests) gives A
-full marks and B zero, read from the gradebook database.
+full marks and B zero, read from the gradebook database. The release's lock flags are the ones
+``exercises/`` carries.
 """
 
 import os
@@ -54,6 +55,12 @@ def test_nbgrader_gives_full_marks_to_a_solution_and_zero_to_an_untouched_copy(t
     source = nbformat.read(course / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
     release_text = released.read_text()
     assert "### BEGIN HIDDEN TESTS" not in release_text and "raise NotImplementedError()" in release_text
+
+    # exercises/ carries the lock flags that nbgrader's release writes
+    ours = {grade_id(c): c.metadata for c in nbformat.read(ROOT / "exercises" / NOTEBOOK, as_version=4).cells}
+    for cell in nbformat.read(released, as_version=4).cells:
+        for flag in ("deletable", "editable"):
+            assert cell.metadata.get(flag) == ours[grade_id(cell)].get(flag), (grade_id(cell), flag)
 
     solutions = {grade_id(c): c.source for c in source.cells if cell_kind(c) == "solution"}
     solved = nbformat.read(released, as_version=4)

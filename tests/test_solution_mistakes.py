@@ -99,6 +99,29 @@ CASES = [
      "test_train_step", "the norm after clipping"),
     ("08_training", "train_step", "learning_rate=learning_rate)", "learning_rate=-learning_rate)",
      "test_loss_falls", "the loss did not fall enough"),
+    # named since issue 12: a missing .T that only D = H or a square w_h lets through, arguments
+    # changed in place, buffers reused between calls, f_t in place of f_{t+1}, the h_t path twice
+    ("01_forward_pass", "ex01_gates", "h_prev @ params.w_hi.T", "h_prev @ params.w_hi",
+     "ex01_gates_test", "h_prev @ w_h without .T"),
+    ("01_forward_pass", "ex01_step", "c = f * c_prev + i * g", "c_prev *= f\n    c = c_prev + i * g",
+     "ex01_step_test", "lstm_step changed c_prev in place"),
+    ("03_gate_gradients", "gate_gradients", 'dc = cell_gradient(dh, dc_next, o, cache["tanh_c"])',
+     'dc = dc_next * f + dh * o * (1.0 - cache["tanh_c"] ** 2)', "test_output_gate", "dc_next multiplied by f_t"),
+    ("04_weight_gradients", "preactivation_gradients", "dz_i = di * i * (1.0 - i)",
+     "di *= i * (1.0 - i)\n    dz_i = di", "test_preactivation_gradients",
+     "preactivation_gradients changed di in place"),
+    ("05_through_time", "bptt_backward", "lstm_step_backward(dh[t] + dh_next, dc_next, step_caches[t])",
+     'lstm_step_backward(dh[t] + dh_next, dc_next + (dh[t] + dh_next) * step_caches[t]["o"]'
+     ' * (1 - step_caches[t]["tanh_c"] ** 2), step_caches[t])', "test_bptt_weights",
+     "the path through h_t counted twice"),
+    ("05_through_time", "bptt_backward",
+     "step_grads, dx[t], dh_next, dc_next = lstm_step_backward(dh[t] + dh_next, dc_next, step_caches[t])",
+     "step_grads, dx[t], dh_next, dc_next = lstm_step_backward(dh[t], dc_next, step_caches[t])\n"
+     "        if t > 0:\n            dh[t - 1] += dh_next", "test_bptt_weights", "bptt_backward changed dh in place"),
+    ("05_through_time", "sequence_loss_and_gradients", "    return loss, dict(grads)",
+     "    out = globals().setdefault('_buffers', {})\n    for name, g in grads:\n"
+     "        out.setdefault(name, np.empty_like(g))[...] = g\n    return loss, out",
+     "test_loss_gradients", "changed when sequence_loss_and_gradients was called again"),
 ]
 
 
@@ -150,3 +173,14 @@ def test_mistake_is_named_by_its_test(graded, number):
         f"{stem}: {test_id} failed without naming the mistake {words!r}: {results[test_id]['message']}")
     broken_earlier = [t for t in _tests_before(stem, gid) if not results[t]["passed"]]
     assert not broken_earlier, f"{stem}: a mistake in {gid} also fails earlier tests {broken_earlier}"
+
+
+@pytest.mark.slow
+def test_a_later_task_is_graded_on_correct_upstream_values(graded):
+    """Exercise 03: a wrong cell_gradient (Task 1) no longer zeroes Task 2; the report says to fix Task 1."""
+    number = next(k for k, case in enumerate(CASES) if case[:2] == ("03_gate_gradients", "cell_gradient"))
+    results = graded[number]
+    assert not results["test_cell_gradient"]["passed"]
+    for test_id in ("test_output_gate", "test_input_and_candidate", "test_forget_gate", "test_previous_cell"):
+        assert results[test_id]["passed"], results[test_id]
+        assert "fix 'test_cell_gradient' first" in results[test_id]["message"], results[test_id]

@@ -1,7 +1,7 @@
-"""Generate the exercises and the grader's test bank from the solution notebooks.
+"""Generate the exercises and the grader's self-check bank from the solution notebooks.
 
 Usage:
-    python tools/make_exercises.py           # write exercises/ and lstm_core/data/exercise_tests.json
+    python tools/make_exercises.py           # write exercises/ and lstm_core/data/exercise_checks.json
     python tools/make_exercises.py --check   # regenerate in memory; exit 1 listing what differs
 
 ``solutions/NN_slug.ipynb`` is the only source of each exercise. For each one this writes
@@ -9,11 +9,16 @@ Usage:
 - ``exercises/NN_slug.ipynb``: every region between ``### BEGIN SOLUTION`` and
   ``### END SOLUTION`` becomes ``# YOUR CODE HERE`` + ``raise NotImplementedError()`` (same
   indentation), every region between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``
-  is removed, outputs and execution counts are cleared, cell and notebook metadata are kept;
-- its entry in ``lstm_core/data/exercise_tests.json``, the test bank that ``lstm_core.course.grade``
-  restores before grading: every cell's grade id, kind and source (test cells *with* their
-  hidden tests, solution cells as stubs), the points, and the import lines re-run before each
-  test. It ships inside the package so that an installed grader finds it.
+  and every region between ``### BEGIN SELF-CHECK TESTS`` and ``### END SELF-CHECK TESTS``
+  are removed, outputs and execution counts are cleared, cell and notebook metadata are kept
+  (except the grader-only ``references``), and each cell gets the lock flags that nbgrader's
+  release writes (``deletable``/``editable`` false on instruction, setup and test cells,
+  ``deletable`` false on solution cells);
+- its entry in ``lstm_core/data/exercise_checks.json``, the self-check bank the package ships
+  for ``python -m lstm_core.grade``: every cell's grade id, kind and source (test cells with
+  their visible and self-check tests, *never* the hidden ones; solution cells as stubs), the
+  points and the exercise's rules (see ``notebook_cells.exercise_entry``). The hidden tests
+  stay in ``solutions/``: an instructor grades with ``--tests solutions/``.
 
 The output is deterministic (sorted keys, fixed cell ids), so running twice gives the same
 bytes and ``--check`` can fail CI when someone edits a solution and forgets to regenerate.
@@ -31,19 +36,18 @@ from pathlib import Path
 import nbformat
 
 from lstm_core.course.notebook_cells import (
+    METADATA_KEY,
+    SELF_CHECK_MARKERS,
     NotebookFormatError,
     cell_kind,
-    cell_source,
+    exercise_entry,
     grade_id,
-    grading_prelude,
-    nbgrader_meta,
     remove_hidden_tests,
     stub_solutions,
-    validate_solution_notebook,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-BANK_FORMAT = 1
+BANK_FORMAT = 2
 
 
 def _cell_id(cell, index):
@@ -53,36 +57,36 @@ def _cell_id(cell, index):
     return re.sub(r"[^A-Za-z0-9_-]", "-", grade_id(cell) or f"cell-{index}")[:64]
 
 
+def _lock(cell, kind):
+    """The flags nbgrader's release (its LockCells preprocessor) writes into a cell's metadata."""
+    if kind == "solution":
+        cell.metadata["deletable"] = False
+    elif kind in ("test", "locked"):
+        cell.metadata["deletable"] = False
+        cell.metadata["editable"] = False
+
+
 def make_exercise(solution, name):
-    """The exercise notebook (a new NotebookNode) and the test-bank entry for one solution."""
-    validate_solution_notebook(solution, name)
+    """The exercise notebook (a new NotebookNode) and the self-check bank entry for one solution."""
+    entry = exercise_entry(solution, name, tests="self-check")
     if not any(cell_kind(cell) == "test" for cell in solution.cells):
         raise NotebookFormatError(f"{name}: no test cell (grade true, with points), so nothing to grade")
     exercise = copy.deepcopy(solution)
-    bank_cells = []
+    exercise.metadata.get(METADATA_KEY, {}).pop("references", None)  # used by the grader only
     for index, cell in enumerate(exercise.cells):
         where = f"{name}: cell {index} (grade_id {grade_id(cell)!r})"
         kind = cell_kind(cell)
-        source = cell_source(cell)
-        full_source = source
         if kind == "solution":
-            source = stub_solutions(source, where, markdown=cell.cell_type == "markdown")
+            cell.source = stub_solutions(cell.source, where, markdown=cell.cell_type == "markdown")
         elif kind == "test":
-            source = remove_hidden_tests(source, where)
-        cell.source = source
+            cell.source = remove_hidden_tests(remove_hidden_tests(cell.source, where), where, SELF_CHECK_MARKERS)
+        _lock(cell, kind)
         cell["id"] = _cell_id(cell, index)
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
-        entry = {"grade_id": grade_id(cell), "kind": kind, "cell_type": cell.cell_type,
-                 "source": full_source if kind == "test" else source}
-        if kind == "test":
-            entry["points"] = nbgrader_meta(cell)["points"]
-        bank_cells.append(entry)
-    bank_entry = {"prelude": grading_prelude(solution), "cells": bank_cells,
-                  "max_score": sum(c.get("points", 0) for c in bank_cells)}
-    return exercise, bank_entry
+    return exercise, entry
 
 
 def notebook_bytes(notebook):
@@ -92,7 +96,8 @@ def notebook_bytes(notebook):
 
 def bank_bytes(entries):
     bank = {"format": BANK_FORMAT,
-            "about": "Generated by tools/make_exercises.py from solutions/; do not edit.",
+            "about": "Self-check tests, generated by tools/make_exercises.py from solutions/; "
+                      "no hidden test is in here. Do not edit.",
             "notebooks": entries}
     return (json.dumps(bank, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
 
@@ -136,7 +141,8 @@ def main(argv=None):
                         help="do not write; exit 1 if any generated file differs, is missing or is extra")
     parser.add_argument("--solutions", default=ROOT / "solutions", type=Path)
     parser.add_argument("--exercises", default=ROOT / "exercises", type=Path)
-    parser.add_argument("--bank", default=ROOT / "lstm_core" / "data" / "exercise_tests.json", type=Path)
+    parser.add_argument("--bank", default=ROOT / "lstm_core" / "data" / "exercise_checks.json", type=Path,
+                        help="where to write the self-check bank (no hidden tests)")
     args = parser.parse_args(argv)
     try:
         outputs, stale = build(args.solutions, args.exercises, args.bank)

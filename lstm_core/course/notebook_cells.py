@@ -1,7 +1,8 @@
 """Reading exercise notebooks: nbgrader cell roles, solution and hidden-test markers.
 
 Shared by ``tools/make_exercises.py`` (which turns ``solutions/`` into ``exercises/`` and the
-test bank) and ``lstm_core.course.grade`` (which grades a learner's copy against that bank).
+self-check bank) and ``lstm_core.course.grade`` (which grades a learner's copy against a bank:
+the self-check one shipped in the package, or one built from the instructor's solutions).
 
 A solution notebook's cells each carry nbgrader metadata
 ``{"nbgrader": {"schema_version": 3, "grade_id": ..., "grade": bool, "solution": bool,
@@ -9,8 +10,10 @@ A solution notebook's cells each carry nbgrader metadata
 
 - ``"solution"``: solution true; the code between ``### BEGIN SOLUTION`` and
   ``### END SOLUTION`` becomes a stub raising ``NotImplementedError``;
-- ``"test"``: grade true, solution false; visible tests, then hidden ones between
-  ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS`` (removed from the exercise);
+- ``"test"``: grade true, solution false; visible tests, then self-check tests between
+  ``### BEGIN SELF-CHECK TESTS`` and ``### END SELF-CHECK TESTS`` (other shapes and seeds,
+  shipped in the package for self-study, not shown in the exercise), then the instructor's
+  hidden tests between ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS`` (never shipped);
 - ``"locked"``: neither (instructions, the setup cell).
 """
 
@@ -19,6 +22,8 @@ import re
 
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
+SELF_CHECK_MARKERS = ("### BEGIN SELF-CHECK TESTS", "### END SELF-CHECK TESTS")
+METADATA_KEY = "lstm_bptt"  # notebook metadata: forbid, mutates, depends, substitute, references
 STUB_LINES = ("# YOUR CODE HERE", "raise NotImplementedError()")
 MARKDOWN_STUB = "YOUR ANSWER HERE"
 FEEDBACK_IMPORT = "from lstm_core.course.feedback import expect_close"
@@ -98,14 +103,25 @@ def stub_solutions(source, where="cell", markdown=False):
     return "\n".join(out + lines[last:])
 
 
-def remove_hidden_tests(source, where="cell"):
-    """Remove every hidden-test region, markers included, and trailing blank lines."""
+def remove_hidden_tests(source, where="cell", markers=HIDDEN_MARKERS):
+    """Remove every region between ``markers`` (hidden tests by default), markers included,
+    and trailing blank lines."""
     lines = source.split("\n")
     out, last = [], 0
-    for begin, end in _regions(lines, HIDDEN_MARKERS, where):
+    for begin, end in _regions(lines, markers, where):
         out += lines[last:begin]
         last = end + 1
     return "\n".join(out + lines[last:]).rstrip()
+
+
+def test_source(source, tests, where="cell"):
+    """A test cell's code for a bank: ``tests`` is "visible", "self-check" or "hidden"
+    (visible, self-check and hidden tests: what an instructor grades with)."""
+    if tests in ("visible", "self-check"):
+        source = remove_hidden_tests(source, where)
+    if tests == "visible":
+        source = remove_hidden_tests(source, where, SELF_CHECK_MARKERS)
+    return source
 
 
 def validate_solution_notebook(notebook, name):
@@ -146,7 +162,8 @@ def validate_solution_notebook(notebook, name):
             problems.append(f"{where}: a solution cell must not be locked")
         if kind == "locked" and not meta.get("locked"):
             problems.append(f"{where}: instruction and setup cells must be locked")
-        for markers, allowed in ((SOLUTION_MARKERS, "solution"), (HIDDEN_MARKERS, "test")):
+        for markers, allowed in ((SOLUTION_MARKERS, "solution"), (HIDDEN_MARKERS, "test"),
+                                 (SELF_CHECK_MARKERS, "test")):
             try:
                 count = len(list(_regions(source.split("\n"), markers, where)))
             except NotebookFormatError as error:
@@ -160,12 +177,20 @@ def validate_solution_notebook(notebook, name):
         raise NotebookFormatError("\n".join(problems))
 
 
-def _strip_magics(source):
+def strip_magics(source):
+    """``source`` with IPython magics and shell lines blanked (so plain Python can parse it)."""
     return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.split("\n"))
 
 
-def _bound_names(tree):
-    """Names bound at the top level of a module: defs, classes, assignments, imports, loops."""
+def _parse(source):
+    try:
+        return ast.parse(strip_magics(source))
+    except SyntaxError:
+        return None
+
+
+def bound_names(source):
+    """Names bound at the top level of a cell: defs, classes, assignments, imports, loops."""
     names = set()
 
     def visit(node):
@@ -179,38 +204,91 @@ def _bound_names(tree):
             for child in ast.iter_child_nodes(node):
                 visit(child)
 
-    visit(tree)
+    tree = _parse(source)
+    if tree is not None:
+        visit(tree)
     return names
 
 
-def grading_prelude(notebook):
-    """Import lines to put before every restored test cell when grading.
+def referenced_names(source):
+    """Every name a cell reads, anywhere in it (function bodies included)."""
+    tree = _parse(source)
+    if tree is None:
+        return set()
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
 
-    They re-bind what the tests rely on (the setup cells' imports and ``expect_close``), so that
-    a learner's cell redefining, say, ``expect_close`` or a reference function cannot make a
-    test pass. Imports of names that a solution cell defines are left out: those names are the
-    learner's to define.
+
+def forbidden_uses(source, forbidden, locked_sources=(), learner_bound=()):
+    """The dotted ``lstm_core`` names in ``forbidden`` that a learner's cell refers to.
+
+    Found by reading the code: ``from lstm_core... import name``, ``anything.name``,
+    ``getattr(..., "name")``, and a bare name the setup cells imported from lstm_core (under
+    its own name or an alias) that the learner did not define themselves.
     """
-    learner_names = set()
-    for cell in notebook.cells:
-        if cell_kind(cell) == "solution" and cell.cell_type == "code":
-            learner_names |= _bound_names(ast.parse(_strip_magics(cell_source(cell))))
-    lines = []
-    for cell in notebook.cells:
-        if cell_kind(cell) != "locked" or cell.cell_type != "code":
-            continue
-        for node in ast.parse(_strip_magics(cell_source(cell))).body:
-            if not isinstance(node, (ast.Import, ast.ImportFrom)):
-                continue
-            kept = [a for a in node.names if (a.asname or a.name).split(".")[0] not in learner_names
-                    and a.name != "*"]
-            if not kept:
-                continue
-            names = ", ".join(a.name + (f" as {a.asname}" if a.asname else "") for a in kept)
-            line = f"from {node.module} import {names}" if isinstance(node, ast.ImportFrom) and node.level == 0 \
-                else f"import {names}" if isinstance(node, ast.Import) else None
-            if line and line not in lines:
-                lines.append(line)
-    if "expect_close" not in learner_names and FEEDBACK_IMPORT not in lines:
-        lines.append(FEEDBACK_IMPORT)
-    return "\n".join(lines)
+    tree = _parse(source)
+    if tree is None or not forbidden:
+        return []
+    short = {dotted.rsplit(".", 1)[-1]: dotted for dotted in forbidden}
+    imported = {}  # names the setup cells bound to a forbidden function
+    for locked in locked_sources:
+        locked_tree = _parse(locked)
+        for node in ast.walk(locked_tree) if locked_tree else ():
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("lstm_core"):
+                for alias in node.names:
+                    if alias.name in short:
+                        imported[alias.asname or alias.name] = short[alias.name]
+    found = []
+    for node in ast.walk(tree):
+        hit = None
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("lstm_core"):
+            hit = next((short[a.name] for a in node.names if a.name in short), None)
+        elif isinstance(node, ast.Attribute) and node.attr in short:
+            hit = short[node.attr]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in short:
+            hit = short[node.value]
+        elif (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in imported
+              and node.id not in learner_bound):
+            hit = imported[node.id]
+        if hit and hit not in found:
+            found.append(hit)
+    return found
+
+
+def exercise_entry(solution, name, tests="self-check"):
+    """One exercise of a grading bank, from its solution notebook.
+
+    ``tests``: "self-check" (visible and self-check tests: the bank shipped with the package)
+    or "hidden" (visible, self-check and hidden tests: the instructor's bank, built when
+    grading and never written into the package). The entry holds every cell's grade id, kind,
+    type and source (solution cells as stubs, test cells as ``tests`` says), the points, the
+    names each solution cell defines, and the exercise's rules from the notebook metadata
+    ``lstm_bptt``: ``forbid`` {solution grade id: dotted lstm_core names}, ``mutates``
+    [functions allowed to change their arguments], ``depends`` {test: earlier tests it
+    builds on}, ``substitute`` {function: {name it calls: reference}}, ``references`` (code
+    defining the references, run only in the grader).
+    """
+    validate_solution_notebook(solution, name)
+    rules = solution.metadata.get(METADATA_KEY, {})
+    cells, student_names = [], {}
+    for index, cell in enumerate(solution.cells):
+        where = f"{name}: cell {index} (grade_id {grade_id(cell)!r})"
+        kind, source = cell_kind(cell), cell_source(cell)
+        if kind == "solution":
+            if cell.cell_type == "code":
+                student_names[grade_id(cell)] = sorted(bound_names(source))
+            source = stub_solutions(source, where, markdown=cell.cell_type == "markdown")
+        elif kind == "test":
+            source = test_source(source, tests, where)
+        spec = {"grade_id": grade_id(cell), "kind": kind, "cell_type": cell.cell_type, "source": source}
+        if kind == "test":
+            spec["points"] = nbgrader_meta(cell)["points"]
+            spec["visible"] = test_source(cell_source(cell), "visible", where)
+        cells.append(spec)
+    substitute = rules.get("substitute", {})
+    substituted_tests = sorted(c["grade_id"] for c in cells if c["kind"] == "test"
+                               and referenced_names(c["source"]) & set(substitute))
+    return {"tests": tests, "cells": cells, "student_names": student_names,
+            "forbid": rules.get("forbid", {}), "mutates": rules.get("mutates", []),
+            "depends": rules.get("depends", {}), "substitute": substitute,
+            "substituted_tests": substituted_tests, "references": rules.get("references", ""),
+            "max_score": sum(c.get("points", 0) for c in cells)}
