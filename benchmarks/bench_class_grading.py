@@ -111,7 +111,8 @@ def profile_one(root):
             "km, kc = start_new_kernel(kernel_name='python3')\nkc.stop_channels(); km.shutdown_kernel(now=True)\n")
     _, kernel = timed("kernel", lambda: subprocess.run([python, "-c", code], check=True))
     path = next((root / "submitted").glob("*/ps1/*.ipynb"))
-    _, whole = timed("grade", lambda: subprocess.run([python, "-m", "lstm_core.grade", str(path)],
+    _, whole = timed("grade", lambda: subprocess.run([python, "-m", "lstm_core.grade", "--tests",
+                                                      str(ROOT / "solutions"), str(path)],
                                                      check=True, capture_output=True))
     return {"python start": bare, "python + grader imports": imports,
             "start and stop a kernel (incl. python)": kernel, "one submission, whole": whole}
@@ -130,7 +131,7 @@ def main(argv=None):
     rows, ours = [], {}
     for jobs in (1, 2):
         (results, _), seconds = timed(jobs, lambda j=jobs: grade_class(root, jobs=j, csv_path=root / f"jobs{j}.csv",
-                                                                        progress=False))
+                                                                        progress=False, tests=ROOT / "solutions"))
         ours[jobs] = {(r["student_id"], r["assignment"]): r["score"] for r in results}
         rows.append((f"lstm_core class grader, --jobs {jobs}", seconds))
     assert ours[1] == ours[2], "the same class graded with 1 and 2 jobs got different scores"

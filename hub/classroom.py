@@ -336,7 +336,8 @@ def run_class(num_students=10, source_path=REPO / "solutions" / NOTEBOOK, worker
         # the course's own class grader on the same collected submissions (python -m lstm_core.grade --class)
         instructor_home = hub.root / "home" / INSTRUCTOR
         graded = subprocess.run([sys.executable, "-m", "lstm_core.grade", "--class", str(instructor_home),
-                                 "--jobs", "2", "--no-progress", "--json", "--csv", str(hub.root / "class.csv")],
+                                 "--tests", str(instructor_home / "source" / ASSIGNMENT), "--jobs", "2",
+                                 "--no-progress", "--json", "--csv", str(hub.root / "class.csv")],
                                 capture_output=True, text=True, timeout=1800)
         if graded.returncode != 0:
             raise HubError(f"the class grader failed: {graded.stderr[-1000:]}")

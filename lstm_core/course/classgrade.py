@@ -2,14 +2,15 @@
 
 Usage::
 
-    python -m lstm_core.grade --class COURSE_DIR [--jobs N] [--csv FILE] [--json]
+    python -m lstm_core.grade --class COURSE_DIR --tests SOLUTIONS_DIR [--jobs N] [--csv FILE] [--json]
 
 ``COURSE_DIR`` is nbgrader's course folder (or its ``submitted/`` folder):
 ``submitted/<student_id>/<assignment>/<notebook>.ipynb``. Each submission is copied into a fresh
 temporary folder and graded there by a separate ``python`` process with a kernel of its own, under a
 time bound, so one submission cannot change another's score: not by writing files, not by killing or
 hanging its kernel, not by flooding output. ``--jobs`` processes run at once (default: the number of
-CPUs).
+CPUs). ``--tests`` names the folder of solution notebooks whose hidden tests grade the class (without
+it, only the self-check tests shipped with the package run, as in self-study).
 
 Written beside the CSV (default ``COURSE_DIR/grades.csv``):
 
@@ -65,11 +66,14 @@ def find_submissions(class_dir):
     return found
 
 
-def grader_fingerprint():
-    """A hash of the grader's own code and data: a changed grader re-grades everything."""
+def grader_fingerprint(tests=None):
+    """A hash of the grader's own code and data and of the tests: a changed grader re-grades everything."""
     digest = hashlib.sha256()
     package = Path(__file__).resolve().parents[1]
-    for path in sorted([*package.glob("course/*.py"), *package.glob("data/*.json")]):
+    paths = [*package.glob("course/*.py"), *package.glob("data/*.json")]
+    if tests is not None:
+        paths += list(Path(tests).glob("*.ipynb")) if Path(tests).is_dir() else [Path(tests)]
+    for path in sorted(paths):
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -80,14 +84,14 @@ def content_key(submission, fingerprint):
     return f"{submission.label}:{content}:{fingerprint}"
 
 
-def grade_one(submission, timeout, submission_timeout):
+def grade_one(submission, timeout, submission_timeout, tests=None):
     """Grade one submission in a new process and a new folder; always returns a result dict."""
     start = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="lstm-grade-"))
     notebook = workdir / submission.path.name
     shutil.copyfile(submission.path, notebook)
     command = [sys.executable, "-m", "lstm_core.course.classgrade", "--one", str(notebook),
-               "--timeout", str(timeout)]
+               "--timeout", str(timeout)] + (["--tests", str(Path(tests).resolve())] if tests else [])
     who = {"student_id": submission.student_id, "assignment": submission.assignment,
            "notebook": submission.path.name}
     result = dict(who)
@@ -179,13 +183,13 @@ def summary(results, skipped):
 
 
 def grade_class(class_dir, jobs=None, csv_path=None, timeout=60, submission_timeout=DEFAULT_SUBMISSION_TIMEOUT,
-                progress=True):
+                progress=True, tests=None):
     """Grade every submission under ``class_dir``; return (results in submission order, skipped count)."""
     submissions = find_submissions(class_dir)
     csv_path = Path(csv_path or Path(class_dir) / "grades.csv")
     results_path = csv_path.with_name(csv_path.stem + ".results.jsonl")
     feedback_dir = csv_path.with_name(csv_path.stem + "_feedback")
-    fingerprint = grader_fingerprint()
+    fingerprint = grader_fingerprint(tests)
     keys = {s: content_key(s, fingerprint) for s in submissions}
     done = load_results(results_path)
     todo = [s for s in submissions if keys[s] not in done]
@@ -197,7 +201,7 @@ def grade_class(class_dir, jobs=None, csv_path=None, timeout=60, submission_time
     # keep only whole lines of the earlier run (its last line may be torn), then append to them
     results_path.write_text("".join(json.dumps(entry) + "\n" for entry in done.values()), encoding="utf-8")
     with open(results_path, "a", encoding="utf-8") as log, ThreadPoolExecutor(jobs or os.cpu_count()) as pool:
-        futures = {pool.submit(grade_one, s, timeout, submission_timeout): s for s in todo}
+        futures = {pool.submit(grade_one, s, timeout, submission_timeout, tests): s for s in todo}
         for future in as_completed(futures):
             entry = {**future.result(), "key": keys[futures[future]]}
             done[entry["key"]] = entry
@@ -213,12 +217,12 @@ def grade_class(class_dir, jobs=None, csv_path=None, timeout=60, submission_time
     return results, len(submissions) - len(todo)
 
 
-def grade_for_class(path, timeout):
+def grade_for_class(path, timeout, tests=None):
     """The worker: grade one notebook in this process's folder, print one JSON line with the text report."""
     from lstm_core.course.grade import GradingError, grade
 
     try:
-        report = grade(path, timeout=timeout)
+        report = grade(path, tests=tests, timeout=timeout)
     except GradingError as error:
         return {"score": 0, "max_score": None, "error": str(error)}
     return {**report.to_dict(), "text": report.to_text()}
@@ -228,6 +232,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m lstm_core.grade --class",
                                      description="Grade every submission of a class, in parallel.")
     parser.add_argument("--class", dest="class_dir", help="nbgrader's course folder (or its submitted/)")
+    parser.add_argument("--tests", metavar="DIR", help="the solution notebooks whose hidden tests grade the class")
     parser.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: CPUs)")
     parser.add_argument("--csv", help="where to write the grades (default: CLASS/grades.csv)")
     parser.add_argument("--json", action="store_true", help="print every result as JSON instead of a summary")
@@ -238,13 +243,13 @@ def main(argv=None):
     parser.add_argument("--one", help=argparse.SUPPRESS)  # the worker: grade one notebook, print JSON
     args = parser.parse_args(argv)
     if args.one:
-        print(json.dumps(grade_for_class(args.one, args.timeout)))
+        print(json.dumps(grade_for_class(args.one, args.timeout, args.tests)))
         return 0
     if not args.class_dir:
         parser.error("--class DIR is required")
     try:
         results, skipped = grade_class(args.class_dir, args.jobs, args.csv, args.timeout, args.submission_timeout,
-                                       progress=not args.no_progress)
+                                       progress=not args.no_progress, tests=args.tests)
     except FileNotFoundError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
