@@ -79,7 +79,7 @@ def plot_eval_curves(steps, curves, ax=None, baselines=None, title="Held-out los
     log : bool, logarithmic y axis (every value must then be positive).
     mark_step : number or None, a step to mark with a vertical line (e.g. early stopping's choice).
     mark_label : str, its legend entry.
-    legend_loc : str, where the legend goes (a matplotlib ``loc``).
+    legend_loc : str or (x, y), where the legend goes (a matplotlib ``loc``; (x, y) in axes fractions).
 
     Returns
     -------
