@@ -3,6 +3,7 @@
 All sequence arrays are time-major: x (T, B, D).
 """
 
+import json
 from importlib import resources
 
 import numpy as np
@@ -50,6 +51,27 @@ def adding_problem(rng, num_steps, batch_size):
     return x, y
 
 
+def marked_values(x):
+    """The two marked values of each adding-problem sequence, in time order.
+
+    Parameters
+    ----------
+    x : ndarray, shape (T, B, 2), from ``adding_problem`` (exactly two markers per sequence).
+
+    Returns
+    -------
+    values : ndarray, shape (B, 2): column 0 the first marked value, column 1 the second.
+    """
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 3 or x.shape[2] != 2:
+        raise ValueError(f"x must have shape (T, B, 2) (values, markers), got {x.shape}")
+    marks = x[:, :, 1].T  # (B, T)
+    if not np.all(marks.sum(axis=1) == 2):
+        raise ValueError("every sequence of x must have exactly two marked steps")
+    steps = np.sort(np.argsort(-marks, axis=1, kind="stable")[:, :2], axis=1)  # (B, 2): marked steps in order
+    return np.take_along_axis(x[:, :, 0].T, steps, axis=1)  # (B, 2)
+
+
 def copy_task(rng, num_symbols, delay, batch_size, alphabet_size=4):
     """Remember a sequence of symbols and reproduce it after a delay.
 
@@ -80,8 +102,44 @@ def one_hot(indices, size):
 
 
 def load_text():
-    """The public-domain text shipped with the package (Shakespeare's sonnets, a selection), as a str."""
+    """The public-domain text shipped with the package (45 of Shakespeare's sonnets, in order), as a str."""
     return resources.files("lstm_core").joinpath("data", "sonnets.txt").read_text(encoding="utf-8")
+
+
+def load_precomputed(name):
+    """A result shipped with the package (``lstm_core/data/<name>.json``), made by a script in ``benchmarks/``.
+
+    Lessons load these instead of re-running minutes of training; each file names the command
+    that re-creates it under the key ``"command"``.
+    """
+    path = resources.files("lstm_core").joinpath("data", f"{name}.json")
+    if not path.is_file():
+        raise ValueError(f"no precomputed result named {name!r} in lstm_core/data/")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def split_text(text, train_fraction=0.9):
+    """Cut a text in two: the first ``train_fraction`` of its characters to train on, the rest held out.
+
+    The cut is a single boundary (no shuffling): the held-out part is text the model never reads
+    while training, as a language model meets new text after the text it learnt from.
+
+    Parameters
+    ----------
+    text : str, at least 2 characters.
+    train_fraction : float in (0, 1).
+
+    Returns
+    -------
+    train : str, the first ``int(train_fraction * len(text))`` characters.
+    heldout : str, the rest.
+    """
+    if not 0.0 < train_fraction < 1.0:
+        raise ValueError(f"train_fraction must be between 0 and 1 (exclusive), got {train_fraction!r}")
+    cut = int(train_fraction * len(text))
+    if cut < 1 or cut >= len(text):
+        raise ValueError(f"text has {len(text)} characters: too short to split at train_fraction={train_fraction}")
+    return text[:cut], text[cut:]
 
 
 def char_vocab(text):

@@ -39,6 +39,64 @@ def _check_positive(name, value):
         raise ValueError(f"{name} must be positive, got {value!r}")
 
 
+def count_parameters(params, readout=None):
+    """The number of trainable numbers in a model: every array of ``params`` and of ``readout``.
+
+    At the same H an LSTM has four times the RNN's recurrent parameters: four gates, each with
+    its own (H, D) input weights, (H, H) hidden weights and (H,) bias.
+
+    Parameters
+    ----------
+    params : LSTMParams or RNNParams.
+    readout : dict of arrays (``w_y`` (V, H), ``b_y`` (V,)) or None.
+
+    Returns
+    -------
+    count : int
+    """
+    arrays = list(dict(params).values()) + list((readout or {}).values())
+    return int(sum(np.asarray(a).size for a in arrays))
+
+
+def sweep_summary(sweep, budget, threshold=0.05):
+    """Summarise a learning-rate sweep of the adding problem (``benchmarks/lesson08_sweep.py``).
+
+    For each (model, hidden size, learning rate), over its seeds: the median held-out MSE after
+    ``budget`` iterations, and the first step at which the held-out MSE fell below ``threshold``
+    (the "breakthrough"; None for a seed that never did).
+
+    Parameters
+    ----------
+    sweep : dict with ``settings`` (``eval_every``, ``iterations``) and ``runs``, a list of dicts with
+        ``model``, ``hidden_size``, ``learning_rate``, ``seed``, ``parameters``, ``ms_per_iteration``
+        and ``heldout_mse``, shape (iterations / eval_every + 1,), measured at steps 0, eval_every, ...
+    budget : int, a multiple of eval_every, at most iterations.
+    threshold : float, the MSE that counts as a breakthrough.
+
+    Returns
+    -------
+    rows : list of dicts with ``model``, ``hidden_size``, ``learning_rate``, ``parameters``,
+        ``ms_per_iteration`` (median), ``mse`` (median at ``budget``), ``mse_per_seed`` (list) and
+        ``breakthrough`` (list, one step or None per seed), in the order the runs first appear.
+    """
+    every, iterations = sweep["settings"]["eval_every"], sweep["settings"]["iterations"]
+    if budget % every or not 0 <= budget <= iterations:
+        raise ValueError(f"budget must be a multiple of {every} between 0 and {iterations}, got {budget!r}")
+    groups = {}
+    for run in sweep["runs"]:
+        groups.setdefault((run["model"], run["hidden_size"], run["learning_rate"]), []).append(run)
+    rows = []
+    for (model, hidden_size, learning_rate), runs in groups.items():
+        curves = np.array([run["heldout_mse"][: budget // every + 1] for run in runs])  # (S, budget/every + 1)
+        below = curves < threshold
+        rows.append({"model": model, "hidden_size": hidden_size, "learning_rate": learning_rate,
+                     "parameters": runs[0]["parameters"],
+                     "ms_per_iteration": float(np.median([run["ms_per_iteration"] for run in runs])),
+                     "mse": float(np.median(curves[:, -1])), "mse_per_seed": curves[:, -1].tolist(),
+                     "breakthrough": [int(np.argmax(b)) * every if b.any() else None for b in below]})
+    return rows
+
+
 def _snapshot(step, params, readout):
     """A deep copy of the model at ``step`` (for plotting training checkpoints)."""
     return {"step": step, "params": params.copy(), "readout": {n: a.copy() for n, a in readout.items()}}
@@ -150,8 +208,38 @@ def train_adding(rng, model="lstm", num_steps=30, hidden_size=32, iterations=600
             "readout": readout, "snapshots": snapshots}
 
 
+def text_loss(params, readout, encoded):
+    """Mean cross-entropy (nats per character) of a character model reading a text once, start to end.
+
+    The model starts from a zero state, reads characters 0 .. N-2 and is scored on predicting
+    characters 1 .. N-1. Nothing is updated: this is how a held-out text is judged.
+
+    Parameters
+    ----------
+    params : LSTMParams with input size V.
+    readout : dict with ``w_y`` (V, H) and ``b_y`` (V,).
+    encoded : int ndarray, shape (N,), N >= 2, character indices below V.
+
+    Returns
+    -------
+    loss : float
+    """
+    encoded = np.asarray(encoded)
+    vocab_size = params.input_size
+    if encoded.ndim != 1 or encoded.size < 2:
+        raise ValueError(f"encoded must be a 1-D array of at least 2 character indices, got shape {encoded.shape}")
+    if encoded.min() < 0 or encoded.max() >= vocab_size:
+        raise ValueError(f"encoded holds indices outside 0 .. {vocab_size - 1} (the model's vocabulary)")
+    x = one_hot(encoded[:-1, None], vocab_size)  # (N-1, 1, V): one stream
+    h, _, _ = lstm_forward(params, x)  # (N-1, 1, H)
+    logits = readout_forward(h, readout["w_y"], readout["b_y"])  # (N-1, 1, V)
+    loss, _ = softmax_cross_entropy(logits, encoded[1:, None], reduction="mean")
+    return float(loss)
+
+
 def train_char_model(rng, text, hidden_size=64, seq_length=25, batch_size=16, iterations=300,
-                     learning_rate=1e-2, clip=5.0, forget_bias=1.0, progress=None):
+                     learning_rate=1e-2, clip=5.0, forget_bias=1.0, progress=None, chars=None,
+                     heldout=None, eval_every=50):
     """Train a character-level LSTM language model with truncated BPTT over chunks of the text.
 
     The text is cut into B parallel streams (``text_batches``); each iteration takes the next
@@ -159,6 +247,10 @@ def train_char_model(rng, text, hidden_size=64, seq_length=25, batch_size=16, it
     chunk ended with, and back-propagates within the chunk only. When the text is used up the
     streams restart from the beginning with a zero state. The loss is the mean cross-entropy of
     predicting each next character.
+
+    With a ``heldout`` text, the model is scored on it (``text_loss``) at step 0 and every
+    ``eval_every`` steps, and a copy of the model with the lowest held-out loss is kept: early
+    stopping, chosen on text that training never reads.
 
     Parameters
     ----------
@@ -172,6 +264,10 @@ def train_char_model(rng, text, hidden_size=64, seq_length=25, batch_size=16, it
     clip : float or None, the maximum global gradient norm.
     forget_bias : float, initial b_f.
     progress : callable(step, loss) or None, called after every iteration.
+    chars : list of V characters or None (then ``char_vocab(text)``); pass the vocabulary of the
+        whole text when ``heldout`` may hold characters that ``text`` lacks.
+    heldout : str or None, a text to score the model on while training (never trained on).
+    eval_every : int, steps between two held-out scores.
 
     Returns
     -------
@@ -179,10 +275,12 @@ def train_char_model(rng, text, hidden_size=64, seq_length=25, batch_size=16, it
         ``loss`` : ndarray, shape (iterations,), mean cross-entropy per character (nats) of each chunk;
         ``grad_norm`` : ndarray, shape (iterations,), global norm before clipping;
         ``params`` : LSTMParams with D = H_in = V; ``readout`` : dict ``w_y`` (V, H), ``b_y`` (V,);
-        ``chars`` : list of the V characters (index -> character).
+        ``chars`` : list of the V characters (index -> character);
+        with ``heldout`` only: ``eval_steps`` (E,) and ``heldout_loss`` (E,), the steps scored and their
+        held-out loss; ``best`` : the snapshot (``step``, ``params``, ``readout``) of lowest held-out loss.
     """
     for name, value in (("hidden_size", hidden_size), ("seq_length", seq_length),
-                        ("batch_size", batch_size), ("iterations", iterations)):
+                        ("batch_size", batch_size), ("iterations", iterations), ("eval_every", eval_every)):
         _check_positive_int(name, value)
     _check_positive("learning_rate", learning_rate)
     if clip is not None:
@@ -190,14 +288,31 @@ def train_char_model(rng, text, hidden_size=64, seq_length=25, batch_size=16, it
     if len(text) < batch_size * seq_length + 1:
         raise ValueError(f"text has {len(text)} characters; need at least batch_size * seq_length + 1 = "
                          f"{batch_size * seq_length + 1}")
-    chars, char_to_index = char_vocab(text)
+    if chars is None:
+        chars = char_vocab(text)[0]
+    chars = list(chars)
+    char_to_index = {ch: k for k, ch in enumerate(chars)}
+    unknown = sorted(set(text + (heldout or "")) - set(char_to_index))
+    if unknown:
+        raise ValueError(f"text or heldout contains characters outside chars: {unknown}")
     vocab_size = len(chars)
     encoded = encode(text, char_to_index)  # (N,)
+    encoded_heldout = encode(heldout, char_to_index) if heldout is not None else None  # (N_heldout,)
     params = LSTMParams.init(vocab_size, hidden_size, rng, forget_bias=forget_bias)
     readout = init_readout(hidden_size, vocab_size, rng)
     trainable = {**dict(params), **readout}
     state = adam_init(trainable)
-    losses, norms = [], []
+    losses, norms, eval_steps, heldout_losses, best = [], [], [], [], None
+
+    def score(step):
+        nonlocal best
+        eval_steps.append(step)
+        heldout_losses.append(text_loss(params, readout, encoded_heldout))
+        if heldout_losses[-1] == min(heldout_losses):
+            best = _snapshot(step, params, readout)
+
+    if encoded_heldout is not None:
+        score(0)
     chunks = iter(())
     h0 = c0 = None
     for step in range(1, iterations + 1):
@@ -218,10 +333,15 @@ def train_char_model(rng, text, hidden_size=64, seq_length=25, batch_size=16, it
         h0, c0 = h[-1].copy(), c[-1].copy()  # carried forward as constants: no gradient crosses chunks
         losses.append(loss)
         norms.append(norm)
+        if encoded_heldout is not None and (step % eval_every == 0 or step == iterations):
+            score(step)
         if progress is not None:
             progress(step, loss)
-    return {"loss": np.array(losses), "grad_norm": np.array(norms), "params": params,
-            "readout": readout, "chars": chars}
+    history = {"loss": np.array(losses), "grad_norm": np.array(norms), "params": params,
+               "readout": readout, "chars": chars}
+    if encoded_heldout is not None:
+        history.update(eval_steps=np.array(eval_steps), heldout_loss=np.array(heldout_losses), best=best)
+    return history
 
 
 def sample_text(params, readout, chars, rng, length=200, temperature=1.0, prime="The "):

@@ -133,3 +133,44 @@ def test_text_round_trip_and_batches():
     assert inputs.shape == (25, 4)
     np.testing.assert_array_equal(inputs[1:], targets[:-1])
     np.testing.assert_array_equal(batches[1][0][0], batches[0][1][-1])  # streams continue
+
+
+def test_text_is_45_sonnets_of_14_lines():
+    sonnets = data.load_text().strip("\n").split("\n\n")
+    assert len(sonnets) == 45
+    assert all(len(sonnet.split("\n")) == 14 for sonnet in sonnets)
+
+
+def test_split_text_keeps_the_order_and_every_character():
+    train, heldout = data.split_text("abcdefghij", train_fraction=0.7)
+    assert (train, heldout) == ("abcdefg", "hij")
+    text = data.load_text()
+    train, heldout = data.split_text(text)
+    assert train + heldout == text and len(train) == int(0.9 * len(text))
+    for bad in (0.0, 1.0, 1.5):
+        with pytest.raises(ValueError, match="train_fraction"):
+            data.split_text(text, bad)
+    with pytest.raises(ValueError, match="too short"):
+        data.split_text("ab", 0.1)
+
+
+def test_marked_values_are_the_two_summands_in_time_order():
+    x, y = data.adding_problem(np.random.default_rng(3), 12, 50)
+    values = data.marked_values(x)
+    assert values.shape == (50, 2)
+    np.testing.assert_allclose(values.sum(axis=1), y[:, 0])
+    steps = np.argwhere(x[:, :, 1].T == 1)  # (2B, 2): (sequence, step) pairs in order
+    np.testing.assert_array_equal(values[:, 0], x[steps[0::2, 1], np.arange(50), 0])  # the earlier mark first
+    with pytest.raises(ValueError, match=r"\(T, B, 2\)"):
+        data.marked_values(np.zeros((5, 3)))
+    x[0, 0, 1] = 1.0 - x[0, 0, 1]  # a third marker (or one fewer)
+    with pytest.raises(ValueError, match="exactly two"):
+        data.marked_values(x)
+
+
+def test_precomputed_results_name_their_command():
+    for name in ("adding_sweep", "char_long_run"):
+        result = data.load_precomputed(name)
+        assert result["command"].split()[-1].startswith("benchmarks/lesson08_")
+    with pytest.raises(ValueError, match="no precomputed result"):
+        data.load_precomputed("no_such_result")

@@ -3,9 +3,17 @@
 import numpy as np
 import pytest
 
-from lstm_core import LSTMParams, RNNParams
-from lstm_core.data import adding_problem
-from lstm_core.train import adding_predict, sample_text, train_adding, train_char_model
+from lstm_core import LSTMParams, RNNParams, lstm_forward, readout_forward
+from lstm_core.data import adding_problem, one_hot
+from lstm_core.train import (
+    adding_predict,
+    count_parameters,
+    sample_text,
+    sweep_summary,
+    text_loss,
+    train_adding,
+    train_char_model,
+)
 
 TEXT = ("From fairest creatures we desire increase,\n"
         "That thereby beauty's rose might never die,\n") * 6
@@ -120,3 +128,55 @@ def test_char_model_and_sampling_reject_bad_input():
         sample_text(*args, 10, 0.0, "Th")
     with pytest.raises(ValueError, match="chars has"):
         sample_text(history["params"], history["readout"], history["chars"][:-1], np.random.default_rng(0))
+
+
+def test_count_parameters_lstm_has_four_times_the_rnn():
+    rng = np.random.default_rng(0)
+    lstm, rnn = LSTMParams.init(3, 5, rng), RNNParams.init(3, 5, rng)
+    assert count_parameters(rnn) == 5 * 3 + 5 * 5 + 5
+    assert count_parameters(lstm) == 4 * count_parameters(rnn)
+    assert count_parameters(rnn, {"w_y": np.zeros((2, 5)), "b_y": np.zeros(2)}) == count_parameters(rnn) + 12
+
+
+def test_text_loss_is_the_mean_cross_entropy_of_the_next_characters():
+    history = small_char(iterations=5)
+    chars = history["chars"]
+    encoded = np.array([chars.index(ch) for ch in "That thereby"])
+    x = one_hot(encoded[:-1, None], len(chars))
+    h = lstm_forward(history["params"], x)[0]
+    logits = readout_forward(h, history["readout"]["w_y"], history["readout"]["b_y"])[:, 0]  # (N-1, V)
+    log_probs = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    expected = -np.mean(log_probs[np.arange(len(encoded) - 1), encoded[1:]])
+    assert text_loss(history["params"], history["readout"], encoded) == pytest.approx(expected, rel=1e-12)
+    with pytest.raises(ValueError, match="at least 2"):
+        text_loss(history["params"], history["readout"], encoded[:1])
+    with pytest.raises(ValueError, match="outside"):
+        text_loss(history["params"], history["readout"], np.array([0, len(chars)]))
+
+
+def test_char_model_scores_the_heldout_text_and_keeps_the_best_copy():
+    chars = sorted(set(TEXT + "Q"))
+    history = small_char(iterations=30, chars=chars, heldout="Thy beauty's rose, Q", eval_every=10)
+    assert history["chars"] == chars and history["params"].input_size == len(chars)
+    np.testing.assert_array_equal(history["eval_steps"], [0, 10, 20, 30])
+    assert history["heldout_loss"][0] == pytest.approx(np.log(len(chars)), abs=0.3)
+    best = history["best"]
+    assert history["heldout_loss"][list(history["eval_steps"]).index(best["step"])] == history["heldout_loss"].min()
+    encoded = np.array([chars.index(ch) for ch in "Thy beauty's rose, Q"])
+    assert text_loss(best["params"], best["readout"], encoded) == pytest.approx(history["heldout_loss"].min())
+    with pytest.raises(ValueError, match="outside chars"):
+        small_char(iterations=2, heldout="Q")  # Q is not in the training text's vocabulary
+
+
+def test_sweep_summary_medians_and_breakthroughs():
+    sweep = {"settings": {"eval_every": 100, "iterations": 300},
+             "runs": [{"model": "rnn", "hidden_size": 4, "learning_rate": 0.1, "seed": s, "parameters": 9,
+                       "ms_per_iteration": ms, "heldout_mse": curve}
+                      for s, (ms, curve) in enumerate([(1.0, [1, 0.2, 0.04, 0.01]), (2.0, [1, 0.2, 0.1, 0.03]),
+                                                       (4.0, [1, 0.2, 0.1, 0.1])])]}
+    (row,) = sweep_summary(sweep, 300)
+    assert row["mse"] == pytest.approx(0.03) and row["ms_per_iteration"] == 2.0
+    assert row["breakthrough"] == [200, 300, None]
+    assert sweep_summary(sweep, 100)[0]["mse"] == pytest.approx(0.2)
+    with pytest.raises(ValueError, match="budget"):
+        sweep_summary(sweep, 150)

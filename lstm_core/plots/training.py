@@ -59,6 +59,60 @@ def plot_training_curves(curves, ax=None, window=1, baseline=None, baseline_labe
     return ax
 
 
+BASELINE_STYLES = ("--", ":", "-.")
+
+
+def plot_eval_curves(steps, curves, ax=None, baselines=None, title="Held-out loss", ylabel="loss", log=False,
+                     mark_step=None, mark_label="best", legend_loc="upper right"):
+    """Losses measured every few training steps (e.g. on held-out data), one colour per run.
+
+    A curve may hold several seeds: its rows are drawn thin and their median thick, so the
+    spread between seeds stays visible.
+
+    Parameters
+    ----------
+    steps : sequence of shape (N,), the training steps at which the losses were measured.
+    curves : dict label -> array of shape (N,) or (S, N) (S seeds).
+    ax : matplotlib Axes or None.
+    baselines : dict label -> float or None; each a horizontal reference line, in its own dash style.
+    title, ylabel : str.
+    log : bool, logarithmic y axis (every value must then be positive).
+    mark_step : number or None, a step to mark with a vertical line (e.g. early stopping's choice).
+    mark_label : str, its legend entry.
+    legend_loc : str or (x, y), where the legend goes (a matplotlib ``loc``; (x, y) in axes fractions).
+
+    Returns
+    -------
+    ax : the Axes drawn on.
+    """
+    steps = checked_values("steps", steps)
+    if not curves:
+        raise ValueError("curves is empty: pass at least one label -> losses entry")
+    ax = get_ax(ax)
+    for n, (label, values) in enumerate(curves.items()):
+        values = np.asarray(values, dtype=float)
+        rows = checked_values(f"curves[{label!r}]", values[None] if values.ndim == 1 else values, ndim=2,
+                              positive=log)  # (S, N): one row per seed
+        if rows.shape[1] != steps.size:
+            raise ValueError(f"curves[{label!r}] has {rows.shape[1]} values per run but steps has {steps.size}")
+        colour = CURVE_COLOURS[n % len(CURVE_COLOURS)]
+        if rows.shape[0] > 1:
+            for row in rows:
+                ax.plot(steps, row, color=colour, linewidth=0.8, alpha=0.45)
+        ax.plot(steps, np.median(rows, axis=0), color=colour, linewidth=2.2, label=label)
+    for n, (label, value) in enumerate((baselines or {}).items()):
+        ax.axhline(value, color=PALETTE["black"], linestyle=BASELINE_STYLES[n % len(BASELINE_STYLES)],
+                   linewidth=1.3, label=label)
+    if mark_step is not None:
+        ax.axvline(mark_step, color=PALETTE["green"], linestyle=":", linewidth=2, label=mark_label)
+    if log:
+        plain_log_axis(ax)
+    ax.grid(True, alpha=0.3)
+    style_ax(ax, title=title, xlabel="training step", ylabel=ylabel)
+    ax.legend(fontsize=FONT_SIZE - 3, frameon=False, loc=legend_loc)  # a fixed place: "best" is slow
+    return ax
+
+
 def plot_adding_predictions(y_true, y_pred, ax=None, title="Predictions on the adding problem"):
     """Predicted against true sums: a perfect model puts every point on the diagonal.
 
