@@ -140,3 +140,15 @@ def test_an_interrupted_run_resumes(tmp_path):
 def test_a_missing_class_folder_is_a_clear_error(tmp_path):
     result = run_cli("--class", str(tmp_path / "nowhere"), "--no-progress")
     assert result.returncode == 2 and "no such folder" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_submission_over_its_time_is_stopped_and_the_next_gets_a_fresh_grader(tmp_path):
+    make_class(tmp_path, {"a_hanger": with_first_solution_prefixed(MISCHIEF["hanger"]),
+                          "b_honest": nbformat.read(SOLUTION, as_version=4)})
+    result = run_cli("--class", str(tmp_path), "--jobs", "1", "--timeout", "60", "--submission-timeout", "8",
+                     "--no-progress", "--json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    results = {r["student_id"]: r for r in json.loads(result.stdout)}
+    assert results["a_hanger"]["score"] == 0 and "within 8 s" in results["a_hanger"]["error"]
+    assert results["b_honest"]["score"] == 10

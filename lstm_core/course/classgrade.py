@@ -1,16 +1,18 @@
-"""Grade a whole class: every submission in its own process, kernel and folder, N at a time.
+"""Grade a whole class: every submission with its own kernel and folder, N at a time.
 
 Usage::
 
     python -m lstm_core.grade --class COURSE_DIR --tests SOLUTIONS_DIR [--jobs N] [--csv FILE] [--json]
 
 ``COURSE_DIR`` is nbgrader's course folder (or its ``submitted/`` folder):
-``submitted/<student_id>/<assignment>/<notebook>.ipynb``. Each submission is copied into a fresh
-temporary folder and graded there by a separate ``python`` process with a kernel of its own, under a
-time bound, so one submission cannot change another's score: not by writing files, not by killing or
-hanging its kernel, not by flooding output. ``--jobs`` processes run at once (default: the number of
-CPUs). ``--tests`` names the folder of solution notebooks whose hidden tests grade the class (without
-it, only the self-check tests shipped with the package run, as in self-study).
+``submitted/<student_id>/<assignment>/<notebook>.ipynb``. ``--jobs`` grading processes (default: the
+number of CPUs) take the submissions in turn and outlive them, so Python and the grader load once per
+job. Each submission is copied into a fresh temporary folder and its code runs in a kernel started for
+it alone, in a folder of its own, under a time bound. So one submission cannot change another's
+score: not by writing files, not by killing or hanging its kernel, not by flooding output; a grading
+process that stops answering is killed with its kernel and replaced. ``--tests`` names the folder of
+solution notebooks whose hidden tests grade the class (without it, only the self-check tests shipped
+with the package run, as in self-study).
 
 Written beside the CSV (default ``COURSE_DIR/grades.csv``):
 
@@ -23,15 +25,18 @@ Written beside the CSV (default ``COURSE_DIR/grades.csv``):
 """
 
 import argparse
+import contextlib
 import csv
 import hashlib
 import json
 import os
+import select
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -84,56 +89,90 @@ def content_key(submission, fingerprint):
     return f"{submission.label}:{content}:{fingerprint}"
 
 
-def grade_one(submission, timeout, submission_timeout, tests=None):
-    """Grade one submission in a new process and a new folder; always returns a result dict."""
+class Worker:
+    """A grading process that stays alive across submissions, so that Python and the grader load once.
+
+    Each submission still gets a kernel of its own in a temporary folder of its own (started by the
+    grader for that submission alone); the student's code runs only in that kernel. The worker reads
+    notebook paths on stdin and answers one JSON line each. If it does not answer in time or dies, it is
+    killed with everything it started, and the next submission gets a fresh worker.
+    """
+
+    def __init__(self, timeout, tests=None):
+        command = [sys.executable, "-m", "lstm_core.course.classgrade", "--serve", "--timeout", str(timeout)]
+        command += ["--tests", str(Path(tests).resolve())] if tests else []
+        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def grade(self, path, deadline):
+        """The worker's JSON result for ``path``, or None if it does not answer by ``deadline``."""
+        self.process.stdin.write(f"{path}\n".encode())
+        self.process.stdin.flush()
+        line = b""
+        while not line.endswith(b"\n"):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([self.process.stdout], [], [], remaining)[0]:
+                return None
+            chunk = os.read(self.process.stdout.fileno(), 1 << 20)
+            if not chunk:  # the worker died
+                return None
+            line += chunk
+        return json.loads(line)
+
+    def kill(self):
+        """Kill the worker and every process below it (kernels run in sessions of their own)."""
+        for pid in [*_descendants(self.process.pid), self.process.pid]:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        self.process.wait()
+
+    def close(self):
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+def _descendants(pid):
+    """Every live process below ``pid``, from /proc."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                stat = (entry / "stat").read_text()
+                parents.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        children = parents.get(todo.pop(), [])
+        found += children
+        todo += children
+    return found
+
+
+def grade_one(submission, worker, submission_timeout):
+    """Grade one submission (a copy in a new folder) with ``worker``; return (result, worker still usable)."""
     start = time.monotonic()
-    workdir = Path(tempfile.mkdtemp(prefix="lstm-grade-"))
-    notebook = workdir / submission.path.name
-    shutil.copyfile(submission.path, notebook)
-    command = [sys.executable, "-m", "lstm_core.course.classgrade", "--one", str(notebook),
-               "--timeout", str(timeout)] + (["--tests", str(Path(tests).resolve())] if tests else [])
     who = {"student_id": submission.student_id, "assignment": submission.assignment,
            "notebook": submission.path.name}
     result = dict(who)
-    process = subprocess.Popen(command, cwd=workdir, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, start_new_session=True)
+    workdir = Path(tempfile.mkdtemp(prefix="lstm-grade-"))
     try:
-        stdout, stderr = process.communicate(timeout=submission_timeout)
-        graded = _last_json(stdout)
-        if graded is None:
-            error = stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no result"]
-            result.update(score=0, max_score=None, error=f"the grader failed: {error[0][:300]}")
-        else:
-            result.update(graded, **who)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)  # the grader and the kernel it started
-        process.communicate()
-        result.update(score=0, max_score=None,
-                      error=f"grading took longer than {submission_timeout} s and was stopped")
+        notebook = workdir / submission.path.name
+        shutil.copyfile(submission.path, notebook)
+        graded = worker.grade(notebook, start + submission_timeout)
     finally:
-        with _suppress_oserror():
-            os.killpg(process.pid, signal.SIGKILL)  # anything the submission left behind
         shutil.rmtree(workdir, ignore_errors=True)
+    if graded is None:
+        worker.kill()
+        result.update(score=0, max_score=None,
+                      error=f"grading did not finish within {submission_timeout} s (or the grader died) "
+                            "and was stopped")
+    else:
+        result.update(graded, **who)
     result["seconds"] = round(time.monotonic() - start, 2)
-    return result
-
-
-class _suppress_oserror:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, value, traceback):
-        return kind is not None and issubclass(kind, OSError)
-
-
-def _last_json(stdout):
-    for line in reversed(stdout.decode(errors="replace").splitlines()):
-        if line.startswith("{"):
-            try:
-                return json.loads(line)
-            except json.JSONDecodeError:
-                return None
-    return None
+    return result, graded is not None
 
 
 def load_results(path):
@@ -200,15 +239,31 @@ def grade_class(class_dir, jobs=None, csv_path=None, timeout=60, submission_time
     results_path.parent.mkdir(parents=True, exist_ok=True)
     # keep only whole lines of the earlier run (its last line may be torn), then append to them
     results_path.write_text("".join(json.dumps(entry) + "\n" for entry in done.values()), encoding="utf-8")
-    with open(results_path, "a", encoding="utf-8") as log, ThreadPoolExecutor(jobs or os.cpu_count()) as pool:
-        futures = {pool.submit(grade_one, s, timeout, submission_timeout, tests): s for s in todo}
-        for future in as_completed(futures):
-            entry = {**future.result(), "key": keys[futures[future]]}
-            done[entry["key"]] = entry
-            log.write(json.dumps(entry) + "\n")  # one line per submission: an interrupted run resumes here
-            log.flush()
-            bar.set_postfix_str(futures[future].label, refresh=False)
-            bar.update()
+    local, workers = threading.local(), []
+
+    def run(submission):
+        worker = getattr(local, "worker", None)
+        if worker is None:
+            worker = local.worker = Worker(timeout, tests)
+            workers.append(worker)
+        result, usable = grade_one(submission, worker, submission_timeout)
+        if not usable:
+            local.worker = None
+        return result
+
+    try:
+        with open(results_path, "a", encoding="utf-8") as log, ThreadPoolExecutor(jobs or os.cpu_count()) as pool:
+            futures = {pool.submit(run, s): s for s in todo}
+            for future in as_completed(futures):
+                entry = {**future.result(), "key": keys[futures[future]]}
+                done[entry["key"]] = entry
+                log.write(json.dumps(entry) + "\n")  # one line per submission: an interrupted run resumes here
+                log.flush()
+                bar.set_postfix_str(futures[future].label, refresh=False)
+                bar.update()
+    finally:
+        for worker in workers:
+            worker.close()
     bar.close()
     results = [done[keys[s]] for s in submissions]
     write_csv(csv_path, results)
@@ -217,15 +272,22 @@ def grade_class(class_dir, jobs=None, csv_path=None, timeout=60, submission_time
     return results, len(submissions) - len(todo)
 
 
-def grade_for_class(path, timeout, tests=None):
-    """The worker: grade one notebook in this process's folder, print one JSON line with the text report."""
-    from lstm_core.course.grade import GradingError, grade
+def serve(timeout, tests=None):
+    """The worker's loop: a notebook path per line on stdin, a JSON result per line on stdout."""
+    from lstm_core.course.grade import GradingError, grade, load_bank
 
-    try:
-        report = grade(path, tests=tests, timeout=timeout)
-    except GradingError as error:
-        return {"score": 0, "max_score": None, "error": str(error)}
-    return {**report.to_dict(), "text": report.to_text()}
+    answers = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # whatever else prints goes to stderr, never into the answers
+    bank = load_bank(tests)
+    for line in sys.stdin:
+        try:
+            report = grade(line.strip(), timeout=timeout, bank=bank)
+            answer = {**report.to_dict(), "text": report.to_text()}
+        except GradingError as error:
+            answer = {"score": 0, "max_score": None, "error": str(error)}
+        except Exception as error:  # noqa: BLE001 (one broken submission must not stop the worker)
+            answer = {"score": 0, "max_score": None, "error": f"the grader failed: {type(error).__name__}: {error}"}
+        answers.write(json.dumps(answer) + "\n")
 
 
 def main(argv=None):
@@ -240,10 +302,10 @@ def main(argv=None):
     parser.add_argument("--submission-timeout", type=int, default=DEFAULT_SUBMISSION_TIMEOUT,
                         help=f"seconds allowed per submission (default {DEFAULT_SUBMISSION_TIMEOUT})")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    parser.add_argument("--one", help=argparse.SUPPRESS)  # the worker: grade one notebook, print JSON
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)  # a worker (see Worker)
     args = parser.parse_args(argv)
-    if args.one:
-        print(json.dumps(grade_for_class(args.one, args.timeout, args.tests)))
+    if args.serve:
+        serve(args.timeout, args.tests)
         return 0
     if not args.class_dir:
         parser.error("--class DIR is required")
