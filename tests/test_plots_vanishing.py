@@ -8,7 +8,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from lstm_core.plots.vanishing import plot_clipping, plot_forget_products, plot_gradient_norms  # noqa: E402
+from lstm_core.plots.vanishing import (  # noqa: E402
+    plot_clipping,
+    plot_clipping_runs,
+    plot_forget_products,
+    plot_gradient_norms,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -80,3 +85,29 @@ def test_forget_products_rejects_values_outside_the_unit_interval():
         plot_forget_products([1.5], 10)
     with pytest.raises(ValueError, match="num_steps"):
         plot_forget_products([0.5], 0)
+
+
+def test_clipping_runs_marks_a_diverged_run_with_a_cross():
+    ax = plot_clipping_runs({"clipped": np.linspace(1.0, 0.1, 50), "no clipping": [1.0, 5.0, 1e3]}, 50)
+    assert labelled(ax) and ax.get_yscale() == "log"
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels[0] == "clipped" and labels[1] == "no clipping (diverged at step 3)"
+    assert len(ax.get_lines()) == 3  # two curves and the cross at the diverged run's last step
+    assert ax.get_lines()[2].get_marker() == "x"
+
+
+def test_clipping_runs_draws_into_a_given_axes():
+    fig, ax = plt.subplots()
+    assert plot_clipping_runs({"run": [1.0, 0.5]}, 2, ax=ax) is ax
+
+
+@pytest.mark.parametrize("curves, num_steps, message", [
+    ({}, 5, "curves is empty"),
+    ({"run": [1.0, 0.5]}, 0, "num_steps must be a positive integer"),
+    ({"run": [1.0, 0.5, 0.2]}, 2, "has 3 values but num_steps is 2"),
+    ({"run": [1.0, np.inf]}, 5, "finite"),
+    ({"run": [1.0, -1.0]}, 5, "positive"),
+])
+def test_clipping_runs_rejects_bad_input(curves, num_steps, message):
+    with pytest.raises(ValueError, match=message):
+        plot_clipping_runs(curves, num_steps)

@@ -8,12 +8,17 @@ assert that it equals ``lstm_backward``). ``BUGS`` maps a short name to each fun
 
 They implement full BPTT only: ``truncate`` must be None (or at least T).
 
+Two more backward passes get a sum wrong (``SUMMATION_BUGS``: over time, over the batch), and
+one *forward* pass has a mistake its exact backward pass shares (``gates_swapped_forward`` and
+``gates_swapped_backward``), the kind of bug no gradient check can see.
+
 Dimensions: T time steps, B batch, D input size, H hidden size.
 """
 
 import numpy as np
 
 from lstm_core.activations import sigmoid_grad_from_output, tanh, tanh_grad_from_output
+from lstm_core.lstm import lstm_backward, lstm_forward
 from lstm_core.params import LSTMParams
 
 
@@ -41,7 +46,7 @@ def _join_gates(blocks, layout="columns"):
 
 def _bptt(dh, cache, truncate=None, *, carry_c=True, carry_h=True, tanh_twice=False,
           sigmoid_grad_of_preactivation=False, output_gate_sign=1.0, layout="columns",
-          dw_h_uses_h_t=False):
+          dw_h_uses_h_t=False, sum_weights_over_time=True):
     """BPTT for ``lstm_forward`` with at most one mistake switched on by the keyword flags.
 
     Parameters
@@ -56,6 +61,8 @@ def _bptt(dh, cache, truncate=None, *, carry_c=True, carry_h=True, tanh_twice=Fa
     output_gate_sign : -1.0 flips the sign of the error reaching the output gate.
     layout : "rows" cuts the fused (T*B, 4H) gate gradient into gates by row blocks for dW and db.
     dw_h_uses_h_t : True pairs step t's gate gradient with h_t instead of h_{t-1} in dW_h.
+    sum_weights_over_time : False keeps only step 0's term of dW and db, as ``dW = ...`` instead
+        of ``dW += ...`` inside the backward loop leaves (step 0 is the last one it visits).
 
     Returns
     -------
@@ -96,8 +103,11 @@ def _bptt(dh, cache, truncate=None, *, carry_c=True, carry_h=True, tanh_twice=Fa
     # the parameter gradients cut dz into gates; dx and dh_{t-1} use the fused dz whole
     dz_cut = _join_gates(_split_gates(dz_rows, hidden_size, layout))  # (T*B, 4H), reordered if "rows"
     h_paired = h if dw_h_uses_h_t else h_prevs  # (T, B, H)
-    grads = LSTMParams.from_fused(dz_cut.T @ x.reshape(rows, -1),  # (4H, D)
-                                  dz_cut.T @ h_paired.reshape(rows, -1),  # (4H, H)
+    x_rows, h_rows = x.reshape(rows, -1), h_paired.reshape(rows, -1)  # (T*B, D), (T*B, H)
+    if not sum_weights_over_time:  # overwritten at every step: only step 0's rows are left
+        dz_cut, x_rows, h_rows = dz_cut[:batch_size], x_rows[:batch_size], h_rows[:batch_size]
+    grads = LSTMParams.from_fused(dz_cut.T @ x_rows,  # (4H, D)
+                                  dz_cut.T @ h_rows,  # (4H, H)
                                   dz_cut.sum(axis=0))  # (4H,)
     dx = (dz_rows @ w_x).reshape(x.shape)  # (T, B, D)
     return grads, dx, dh_next, dc_next
@@ -181,3 +191,64 @@ BUGS = {
     "dW_h off by one": dw_h_off_by_one,
 }
 """Name -> broken backward pass with ``lstm_backward``'s signature."""
+
+
+# Two mistakes in a sum: over time and over the batch. Kept out of ``BUGS`` (whose seven
+# entries exercise 06 lists) so that exercise is unchanged.
+
+
+def weight_gradients_overwritten(dh, cache, truncate=None):
+    """Writes ``dW = ...`` instead of ``dW += ...`` in the backward loop over time.
+
+    A weight is used at every step, so its gradient is a sum over steps. Overwritten at each
+    step, only the last step the loop visits (step 0, since BPTT runs backwards) is left.
+    dx, dh0 and dc0 are per step and stay right; with T = 1 there is no sum and the bug hides.
+    """
+    return _bptt(dh, cache, truncate, sum_weights_over_time=False)
+
+
+def batch_sum_for_mean(dh, cache, truncate=None):
+    """Averages the loss over the batch but differentiates the sum: every gradient is B times too large.
+
+    The loss is (1/B) sum_b L_b, so each of its gradients carries a factor 1/B; a backward pass
+    written for sum_b L_b leaves it out. Modelled here as the correct gradient times B (B is
+    ``dh.shape[1]``): analytic / numeric = B in every entry of every tensor, so the relative
+    error is (B - 1) / (B + 1) in every row of a check.
+    """
+    grads, dx, dh0, dc0 = _bptt(dh, cache, truncate)
+    batch_size = dh.shape[1]
+    scaled = LSTMParams(**{name: batch_size * array for name, array in grads})
+    return scaled, batch_size * dx, batch_size * dh0, batch_size * dc0
+
+
+SUMMATION_BUGS = {
+    "dW = instead of dW +=": weight_gradients_overwritten,
+    "sum for a batch mean": batch_sum_for_mean,
+}
+"""Name -> broken backward pass (``lstm_backward``'s signature) whose mistake is in a sum."""
+
+
+def _swap_input_and_forget(pairs):
+    """(name, array) pairs with the input gate's and the forget gate's names exchanged."""
+    swap = {"i": "f", "f": "i"}
+    return {name[:-1] + swap.get(name[-1], name[-1]): array for name, array in pairs}
+
+
+def gates_swapped_forward(params, x, h0=None, c0=None):
+    """A *forward* pass with a mistake: the input and forget gates read each other's weights.
+
+    As when a fused weight matrix is cut in the wrong gate order: it computes
+    c_t = i_t c_{t-1} + f_t g_t instead of c_t = f_t c_{t-1} + i_t g_t. Same signature and
+    returns as ``lstm_forward``: h, c (T, B, H) and a cache for ``gates_swapped_backward``.
+    """
+    return lstm_forward(LSTMParams(**_swap_input_and_forget(params)), x, h0, c0)
+
+
+def gates_swapped_backward(dh, cache, truncate=None):
+    """The exact gradient of ``gates_swapped_forward``: consistent with the wrong forward pass.
+
+    A gradient check of this pair passes, because the backward pass differentiates the function
+    the forward pass computes. Only a test of the forward pass against a reference can see it.
+    """
+    grads, dx, dh0, dc0 = lstm_backward(dh, cache, truncate)
+    return LSTMParams(**_swap_input_and_forget(grads)), dx, dh0, dc0

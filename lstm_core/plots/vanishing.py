@@ -108,3 +108,42 @@ def plot_forget_products(forget_values, num_steps, ax=None, title="What the caro
     plain_log_axis(ax)
     style_ax(ax, title=title, xlabel="steps back k", ylabel="f^k (log scale)")
     return _legend(ax, "lower left")
+
+
+def plot_clipping_runs(curves, num_steps, ax=None, title="Training with and without clipping",
+                       styles=None):
+    """Training-loss curves on a log axis; a run that stopped early (diverged) ends with a cross.
+
+    Parameters
+    ----------
+    curves : dict label -> sequence of shape (S,), S <= num_steps, the loss at steps 1..S; a run
+        with S < num_steps was stopped because it diverged. Values must be finite and positive.
+    num_steps : int >= 1, the number of steps every run was given (sets the x range).
+    ax : matplotlib Axes or None.
+    styles : optional dict label -> dict of extra ``ax.plot`` keywords.
+
+    Returns
+    -------
+    ax : the Axes drawn on.
+    """
+    if not curves:
+        raise ValueError("curves is empty: pass at least one label -> losses entry")
+    if int(num_steps) != num_steps or num_steps < 1:
+        raise ValueError(f"num_steps must be a positive integer, got {num_steps!r}")
+    styles = styles or {}
+    ax = get_ax(ax)
+    for n, (label, values) in enumerate(curves.items()):
+        values = checked_values(f"curves[{label!r}]", values, positive=True)
+        if values.size > num_steps:
+            raise ValueError(f"curves[{label!r}] has {values.size} values but num_steps is {num_steps}")
+        colour = CURVE_COLOURS[n % len(CURVE_COLOURS)]
+        stopped = values.size < num_steps
+        keywords = {"color": colour, "linewidth": 1.5, **styles.get(label, {})}
+        ax.plot(np.arange(1, values.size + 1), values,
+                label=f"{label} (diverged at step {values.size})" if stopped else label, **keywords)
+        if stopped:
+            ax.plot(values.size, values[-1], "x", color=colour, markersize=10, markeredgewidth=2)
+    ax.set_xlim(0, num_steps + 1)
+    plain_log_axis(ax)
+    style_ax(ax, title=title, xlabel="training step", ylabel="training loss (log scale)")
+    return _legend(ax, "upper right")
