@@ -101,8 +101,10 @@ class Worker:
     def __init__(self, timeout, tests=None):
         command = [sys.executable, "-m", "lstm_core.course.classgrade", "--serve", "--timeout", str(timeout)]
         command += ["--tests", str(Path(tests).resolve())] if tests else []
+        # jobs run side by side: one BLAS thread per kernel, or N jobs fight over the same cores
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.DEVNULL, start_new_session=True)
+                                        stderr=subprocess.DEVNULL, start_new_session=True, env=env)
 
     def grade(self, path, deadline):
         """The worker's JSON result for ``path``, or None if it does not answer by ``deadline``."""
