@@ -24,7 +24,7 @@ Dimensions: T time steps, B batch, D input size, H hidden size.
 import numpy as np
 
 from lstm_core.activations import sigmoid, sigmoid_grad_from_output, tanh, tanh_grad_from_output
-from lstm_core.params import LSTMParams, check_type, initial_state, split_gates
+from lstm_core.params import LSTMParams, check_type, checked_dh_loss, initial_state, split_gates
 from lstm_core.validate import checked
 
 
@@ -146,9 +146,7 @@ def lstm_backward(dh_loss, cache, truncate=None):
     """
     params, x = cache["params"], cache["x"]
     num_steps, batch_size, input_size = x.shape
-    sizes = {"T": (num_steps, "the cached x"), "B": (batch_size, "the cached x"),
-             "H": (params.hidden_size, "params")}
-    dh_loss = checked("dh_loss", dh_loss, ("T", "B", "H"), sizes, dtype=params.dtype, legend="time-major")
+    dh_loss = checked_dh_loss(dh_loss, cache)  # (T, B, H)
     w_x, w_h, _ = params.fused()  # (4H, D), (4H, H)
     c_prev = np.concatenate([cache["c0"][None], cache["c"][:-1]])  # (T, B, H): c_{t-1} of each step
     dz = np.zeros_like(cache["gates"])  # (T, B, 4H): dL/dz, summed over the sweeps

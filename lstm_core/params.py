@@ -103,6 +103,17 @@ def initial_state(name, value, batch_size, params, sizes):
     return checked(name, value, ("B", "H"), sizes, dtype=params.dtype)
 
 
+def checked_dh_loss(dh_loss, cache):
+    """The loss's direct gradient for a sequence backward pass, checked against its forward cache.
+
+    Returns ``dh_loss`` as an array of shape (T, B, H): T and B those of the cached x (T, B, D),
+    H and the dtype those of the cached params.
+    """
+    params, x = cache["params"], cache["x"]
+    sizes = {"T": (x.shape[0], "the cached x"), "B": (x.shape[1], "the cached x"), "H": (params.hidden_size, "params")}
+    return checked("dh_loss", dh_loss, ("T", "B", "H"), sizes, dtype=params.dtype, legend="time-major")
+
+
 @dataclass(eq=False)
 class ParamArrays:
     """What every parameter container shares; subclasses are dataclasses that list their arrays.
@@ -158,6 +169,11 @@ class ParamArrays:
             else:
                 arrays[f.name] = rng.uniform(-scale, scale, size=shape)
         return cls(**{name: array.astype(dtype) for name, array in arrays.items()})
+
+    def accumulate(self, other):
+        """Add the arrays of ``other`` (same class and shapes) into these ones, in place."""
+        for (_, total), (_, array) in zip(self, other, strict=True):
+            total += array
 
     def copy(self):
         """A deep copy."""

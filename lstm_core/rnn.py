@@ -10,7 +10,7 @@ import numpy as np
 
 from lstm_core.activations import tanh, tanh_grad_from_output
 from lstm_core.lstm import bptt_windows
-from lstm_core.params import RNNParams, check_type, initial_state
+from lstm_core.params import RNNParams, check_type, checked_dh_loss, initial_state
 from lstm_core.validate import checked
 
 
@@ -61,9 +61,7 @@ def rnn_backward(dh_loss, cache, truncate=None):
     """
     params, x, h = cache["params"], cache["x"], cache["h"]
     num_steps, batch_size, input_size = x.shape
-    sizes = {"T": (num_steps, "the cached x"), "B": (batch_size, "the cached x"),
-             "H": (params.hidden_size, "params")}
-    dh_loss = checked("dh_loss", dh_loss, ("T", "B", "H"), sizes, dtype=params.dtype, legend="time-major")
+    dh_loss = checked_dh_loss(dh_loss, cache)  # (T, B, H)
     da = np.zeros_like(h)  # (T, B, H): dL/da, summed over the sweeps
     dh0 = np.zeros_like(cache["h0"])
     for start, stop, dh_window in bptt_windows(dh_loss, truncate):

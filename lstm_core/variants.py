@@ -34,7 +34,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from lstm_core.activations import sigmoid, sigmoid_grad_from_output, tanh, tanh_grad_from_output
-from lstm_core.params import PARAM_NAMES, LSTMParams, ParamArrays, check_type, initial_state, split_gates
+from lstm_core.params import (
+    PARAM_NAMES,
+    LSTMParams,
+    ParamArrays,
+    check_type,
+    checked_dh_loss,
+    initial_state,
+    split_gates,
+)
 from lstm_core.validate import checked
 
 PEEPHOLE_NAMES = PARAM_NAMES + ("p_i", "p_f", "p_o")
@@ -50,27 +58,10 @@ class PeepholeParams(ParamArrays):
     Iterating yields ``(name, array)`` pairs in the order of ``PEEPHOLE_NAMES``.
     """
 
-    w_xi: np.ndarray
-    w_hi: np.ndarray
-    b_i: np.ndarray
-    w_xf: np.ndarray
-    w_hf: np.ndarray
-    b_f: np.ndarray
-    w_xg: np.ndarray
-    w_hg: np.ndarray
-    b_g: np.ndarray
-    w_xo: np.ndarray
-    w_ho: np.ndarray
-    b_o: np.ndarray
-    p_i: np.ndarray
-    p_f: np.ndarray
-    p_o: np.ndarray
+    __annotations__ = dict.fromkeys(PEEPHOLE_NAMES, np.ndarray)  # one array field per name, in order
 
-    @classmethod
-    def init(cls, input_size, hidden_size, rng, forget_bias=1.0, scale=None, dtype=np.float64):
-        """As ``LSTMParams.init`` (weights uniform in +-scale, default 1/sqrt(H), b_f = forget_bias),
-        plus peepholes uniform in +-scale."""
-        return cls.random(input_size, hidden_size, rng, scale, dtype, biases={"b_f": forget_bias})
+    # ``LSTMParams.init`` over these fifteen fields: the peepholes are drawn like the weights, in +-scale
+    init = classmethod(LSTMParams.init.__func__)
 
     @classmethod
     def from_lstm(cls, lstm, p_i=None, p_f=None, p_o=None):
@@ -93,16 +84,7 @@ class GRUParams(ParamArrays):
     Iterating yields ``(name, array)`` pairs in the order of ``GRU_PARAM_NAMES``.
     """
 
-    w_xr: np.ndarray
-    w_hr: np.ndarray
-    b_r: np.ndarray
-    w_xz: np.ndarray
-    w_hz: np.ndarray
-    b_z: np.ndarray
-    w_xn: np.ndarray
-    w_hn: np.ndarray
-    b_xn: np.ndarray
-    b_hn: np.ndarray
+    __annotations__ = dict.fromkeys(GRU_PARAM_NAMES, np.ndarray)  # one array field per name, in order
 
     @classmethod
     def init(cls, input_size, hidden_size, rng, update_bias=0.0, scale=None, dtype=np.float64):
@@ -207,18 +189,11 @@ def peephole_step_backward(dh, dc_next, cache):
 
 
 def peephole_forward(params, x, h0=None, c0=None):
-    """Run a peephole LSTM over a time-major batch.
+    """Run a peephole LSTM over a time-major batch, one ``peephole_step_forward`` a step.
 
-    Parameters
-    ----------
-    params : PeepholeParams with input size D and hidden size H.
-    x : ndarray, shape (T, B, D), time-major.
-    h0, c0 : ndarray, shape (B, H), or None for zeros.
-
-    Returns
-    -------
-    h, c : ndarray, shape (T, B, H), h_1 .. h_T and c_1 .. c_T.
-    cache : dict for ``peephole_backward``: ``cache["steps"]`` is the list of T step caches.
+    Takes params (a PeepholeParams), x (T, B, D) and h0, c0 (B, H) or None for zeros; returns
+    h and c, each (T, B, H), and the cache for ``peephole_backward``, whose ``cache["steps"]``
+    is the list of the T step caches.
     """
     check_type(params, PeepholeParams)
     sizes = _sizes(params)
@@ -249,19 +224,7 @@ def peephole_backward(dh_loss, cache):
     dx : ndarray, shape (T, B, D)
     dh0, dc0 : ndarray, shape (B, H), dL/dh_0 and dL/dc_0.
     """
-    params, x = cache["params"], cache["x"]
-    num_steps, batch_size, _ = x.shape
-    sizes = {"T": (num_steps, "the cached x"), "B": (batch_size, "the cached x"), "H": (params.hidden_size, "params")}
-    dh_loss = checked("dh_loss", dh_loss, ("T", "B", "H"), sizes, dtype=params.dtype, legend="time-major")
-    grads = PeepholeParams.zeros(params.input_size, params.hidden_size, params.dtype)
-    dx = np.zeros_like(x)
-    dh_next = np.zeros((batch_size, params.hidden_size), params.dtype)  # dL/dh_t from step t+1
-    dc_next = np.zeros_like(dh_next)  # dL/dc_t from step t+1 (carousel and both peepholes)
-    for t in reversed(range(num_steps)):
-        step_grads, dx[t], dh_next, dc_next = peephole_step_backward(dh_loss[t] + dh_next, dc_next, cache["steps"][t])
-        for (_, total), (_, step) in zip(grads, step_grads):
-            total += step  # weights are shared over time: their gradients add up
-    return grads, dx, dh_next, dc_next
+    return _backward_over_steps(peephole_step_backward, dh_loss, cache, num_carried=1)  # carries dL/dc_t
 
 
 # ---------------------------------------------------------------- GRU
@@ -370,18 +333,26 @@ def gru_backward(dh_loss, cache):
     dx : ndarray, shape (T, B, D)
     dh0 : ndarray, shape (B, H), dL/dh_0.
     """
-    params, x = cache["params"], cache["x"]
-    num_steps, batch_size, _ = x.shape
-    sizes = {"T": (num_steps, "the cached x"), "B": (batch_size, "the cached x"), "H": (params.hidden_size, "params")}
-    dh_loss = checked("dh_loss", dh_loss, ("T", "B", "H"), sizes, dtype=params.dtype, legend="time-major")
-    grads = GRUParams.zeros(params.input_size, params.hidden_size, params.dtype)
-    dx = np.zeros_like(x)
-    dh_next = np.zeros((batch_size, params.hidden_size), params.dtype)  # dL/dh_t from step t+1
-    for t in reversed(range(num_steps)):
-        step_grads, dx[t], dh_next = gru_step_backward(dh_loss[t] + dh_next, cache["steps"][t])
-        for (_, total), (_, step) in zip(grads, step_grads):
-            total += step  # weights are shared over time: their gradients add up
-    return grads, dx, dh_next
+    return _backward_over_steps(gru_step_backward, dh_loss, cache, num_carried=0)
+
+
+def _backward_over_steps(step_backward, dh_loss, cache, num_carried):
+    """Full BPTT as a loop of a model's step backward, from step T-1 down to step 0.
+
+    ``step_backward(dh, *carried, step_cache)`` returns ``(grads, dx_t, dh_prev, *carried_prev)``,
+    where ``carried`` are the ``num_carried`` other state gradients (the peephole LSTM's dL/dc_t).
+    Returns the summed grads, dx (T, B, D), dh0 and the carried gradients at the initial state, (B, H).
+    """
+    dh_loss = checked_dh_loss(dh_loss, cache)  # (T, B, H)
+    params = cache["params"]
+    grads = type(params).zeros(params.input_size, params.hidden_size, params.dtype)
+    dx = np.zeros_like(cache["x"])  # (T, B, D)
+    dh_next = np.zeros_like(dh_loss[0])  # (B, H): dL/dh_t arriving from step t+1
+    carried = [np.zeros_like(dh_next) for _ in range(num_carried)]
+    for t in reversed(range(len(dh_loss))):
+        step_grads, dx[t], dh_next, *carried = step_backward(dh_loss[t] + dh_next, *carried, cache["steps"][t])
+        grads.accumulate(step_grads)  # weights are shared over time: their gradients add up
+    return grads, dx, dh_next, *carried
 
 
 __all__ = [
