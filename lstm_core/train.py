@@ -39,6 +39,15 @@ def _check_positive(name, value):
         raise ValueError(f"{name} must be positive, got {value!r}")
 
 
+def _check_settings(learning_rate, clip, **counts):
+    """Refuse counts that are not positive integers, a learning rate or clip (unless None) that is not positive."""
+    for name, value in counts.items():
+        _check_positive_int(name, value)
+    _check_positive("learning_rate", learning_rate)
+    if clip is not None:
+        _check_positive("clip", clip)
+
+
 def _snapshot(step, params, readout):
     """A deep copy of the model at ``step`` (for plotting training checkpoints)."""
     return {"step": step, "params": params.copy(), "readout": {n: a.copy() for n, a in readout.items()}}
@@ -112,12 +121,8 @@ def train_adding(rng, model="lstm", num_steps=30, hidden_size=32, iterations=600
     """
     if model not in MODELS:
         raise ValueError(f"model must be one of {MODELS}, got {model!r}")
-    for name, value in (("num_steps", num_steps), ("hidden_size", hidden_size),
-                        ("iterations", iterations), ("batch_size", batch_size)):
-        _check_positive_int(name, value)
-    _check_positive("learning_rate", learning_rate)
-    if clip is not None:
-        _check_positive("clip", clip)
+    _check_settings(learning_rate, clip, num_steps=num_steps, hidden_size=hidden_size, iterations=iterations,
+                    batch_size=batch_size)
     if model == "lstm":
         params = LSTMParams.init(2, hidden_size, rng, forget_bias=forget_bias)
     else:
@@ -181,12 +186,8 @@ def train_char_model(rng, text, hidden_size=64, seq_length=25, batch_size=16, it
         ``params`` : LSTMParams with D = H_in = V; ``readout`` : dict ``w_y`` (V, H), ``b_y`` (V,);
         ``chars`` : list of the V characters (index -> character).
     """
-    for name, value in (("hidden_size", hidden_size), ("seq_length", seq_length),
-                        ("batch_size", batch_size), ("iterations", iterations)):
-        _check_positive_int(name, value)
-    _check_positive("learning_rate", learning_rate)
-    if clip is not None:
-        _check_positive("clip", clip)
+    _check_settings(learning_rate, clip, hidden_size=hidden_size, seq_length=seq_length, batch_size=batch_size,
+                    iterations=iterations)
     if len(text) < batch_size * seq_length + 1:
         raise ValueError(f"text has {len(text)} characters; need at least batch_size * seq_length + 1 = "
                          f"{batch_size * seq_length + 1}")
