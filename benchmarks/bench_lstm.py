@@ -13,8 +13,9 @@ The implementations, each doing forward + full backward over the same problem (h
 - torch: ``torch.nn.LSTM`` on the CPU (skipped when PyTorch is missing).
 - naive: ``lstm_core.naive``, twelve separate products a step.
 
-Every run draws the same problem; the implementations are run interleaved (A, B, C, A, B, C, ...)
-so that machine noise hits them alike, and the median of R runs is reported.
+Every run draws the same problem; the implementations are run interleaved (A, B, C, B, C, A,
+C, A, B, ...: the order rotates) so that machine noise hits them alike, and the median (or, with
+``--stat min``, the minimum) of R runs is reported.
 numpy's BLAS and torch get the same thread count (set before numpy is imported).
 Prints a markdown table with the ratios core / peer, core / torch and naive / core.
 """
@@ -157,10 +158,12 @@ def main(argv=None):
             times = {name: [] for name in runs}
             for run in runs.values():  # warm up
                 run()
-            for _ in range(args.repeats):
-                for name, run in runs.items():
+            names = list(runs)
+            for repeat in range(args.repeats):
+                shift = repeat % len(names)  # rotate the order, so that no one always runs first
+                for name in names[shift:] + names[:shift]:
                     start = time.perf_counter()
-                    run()
+                    runs[name]()
                     times[name].append(time.perf_counter() - start)
             ms = {name: 1000 * getattr(statistics, args.stat, min)(values) for name, values in times.items()}
             core, peer, tch, naive = ms["core"], ms["peer"], ms.get("torch"), ms.get("naive")
