@@ -15,7 +15,9 @@ The implementations, each doing forward + full backward over the same problem (h
 
 Every run draws the same problem; the implementations are run interleaved (A, B, C, B, C, A,
 C, A, B, ...: the order rotates) so that machine noise hits them alike, and the median (or, with
-``--stat min``, the minimum) of R runs is reported.
+``--stat min``, the minimum) of R runs is reported. ``--clock cpu`` times this process's CPU time
+instead of the wall clock: on a machine shared with other jobs, with ``--threads 1``, it leaves out
+the time spent waiting for a core.
 numpy's BLAS and torch get the same thread count (set before numpy is imported).
 Prints a markdown table with the ratios core / peer, core / torch and naive / core.
 """
@@ -35,6 +37,8 @@ def parse_args(argv):
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--dtypes", nargs="+", default=["float64", "float32"])
     parser.add_argument("--stat", choices=["median", "min"], default="median", help="how R runs become one time")
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                        help="wall time, or this process's CPU time (fair on a busy machine with --threads 1)")
     parser.add_argument("--no-naive", action="store_true", help="skip the slow per-gate baseline")
     return parser.parse_args(argv)
 
@@ -137,7 +141,7 @@ def main(argv=None):
 
         return run
 
-    print(f"threads: {args.threads}; repeats: {args.repeats} ({args.stat}); numpy {np.__version__}"
+    print(f"threads: {args.threads}; repeats: {args.repeats} ({args.stat}, {args.clock} time); numpy {np.__version__}"
           + (f"; torch {torch.__version__}" if torch else ""))
     print()
     print("| dtype | (T, B, D, H) | core ms | peer ms | torch ms | naive ms | core / peer | core / torch "
@@ -158,13 +162,14 @@ def main(argv=None):
             times = {name: [] for name in runs}
             for run in runs.values():  # warm up
                 run()
+            clock = time.process_time if args.clock == "cpu" else time.perf_counter
             names = list(runs)
             for repeat in range(args.repeats):
                 shift = repeat % len(names)  # rotate the order, so that no one always runs first
                 for name in names[shift:] + names[:shift]:
-                    start = time.perf_counter()
+                    start = clock()
                     runs[name]()
-                    times[name].append(time.perf_counter() - start)
+                    times[name].append(clock() - start)
             ms = {name: 1000 * getattr(statistics, args.stat, min)(values) for name, values in times.items()}
             core, peer, tch, naive = ms["core"], ms["peer"], ms.get("torch"), ms.get("naive")
             print(f"| {dtype} | {size} | {core:.2f} | {peer:.2f} | {f'{tch:.2f}' if tch else '-'} | "
