@@ -39,6 +39,8 @@ def parse_args(argv):
     parser.add_argument("--stat", choices=["median", "min"], default="median", help="how R runs become one time")
     parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
                         help="wall time, or this process's CPU time (fair on a busy machine with --threads 1)")
+    parser.add_argument("--sizes", nargs="+", type=int, choices=range(len(SIZES)), default=list(range(len(SIZES))),
+                        help="which of the sizes to time, by position in SIZES (0 is the smallest)")
     parser.add_argument("--no-naive", action="store_true", help="skip the slow per-gate baseline")
     return parser.parse_args(argv)
 
@@ -148,7 +150,7 @@ def main(argv=None):
           "| naive / core |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for dtype in args.dtypes:
-        for size in SIZES:
+        for size in (SIZES[k] for k in args.sizes):
             num_steps, batch_size, input_size, hidden_size = size
             rng = np.random.default_rng(0)
             params = LSTMParams.init(input_size, hidden_size, rng, dtype=np.dtype(dtype))
