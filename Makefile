@@ -86,7 +86,7 @@ bench: env
 	$(PY) benchmarks/bench_lstm.py
 	$(PY) benchmarks/bench_widgets.py
 
-# optional: PyTorch for the reference test and the benchmark (2.13.0 is the CPU build on this machine's disk)
+# optional: PyTorch (CPU build) for the reference test and the benchmark
 torch: env
 	$(PY) -m pip install --quiet torch==2.13.0
 

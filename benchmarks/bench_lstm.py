@@ -1,12 +1,25 @@
-"""Time forward + backward of lstm_core against torch.nn.LSTM (CPU) and a naive per-gate numpy LSTM.
+"""Time forward + backward of lstm_core against a plain fused numpy LSTM, torch.nn.LSTM (CPU) and a naive one.
 
 Usage:
     python benchmarks/bench_lstm.py [--threads N] [--repeats R] [--dtypes float64 float32] [--no-naive]
 
-Every run draws the same problem; the three implementations are run interleaved (A, B, C,
-A, B, C, ...) so that machine noise hits them alike, and the median of R runs is reported.
+The implementations, each doing forward + full backward over the same problem (h0 = c0 = 0):
+
+- core: ``lstm_core.lstm_forward`` + ``lstm_backward``, input checks included.
+- peer: ``peer_forward`` / ``peer_backward`` below, a plain fused numpy LSTM in the style of
+  CS231n's ``rnn_layers.py``: the input projection of all steps in one product,
+  ``a = a_in[t] + h @ w_h``, split, sigmoid, tanh; the weight gradients in one product after the loop.
+  It is here, not in the package, as the yardstick the core must not fall behind.
+- torch: ``torch.nn.LSTM`` on the CPU (skipped when PyTorch is missing).
+- naive: ``lstm_core.naive``, twelve separate products a step.
+
+Every run draws the same problem; the implementations are run interleaved (A, B, C, B, C, A,
+C, A, B, ...: the order rotates) so that machine noise hits them alike, and the median (or, with
+``--stat min``, the minimum) of R runs is reported. ``--clock cpu`` times this process's CPU time
+instead of the wall clock: on a machine shared with other jobs, with ``--threads 1``, it leaves out
+the time spent waiting for a core.
 numpy's BLAS and torch get the same thread count (set before numpy is imported).
-Prints a markdown table with the ratios lstm_core / torch and naive / lstm_core.
+Prints a markdown table with the ratios core / peer, core / torch and naive / core.
 """
 
 import argparse
@@ -23,20 +36,75 @@ def parse_args(argv):
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--dtypes", nargs="+", default=["float64", "float32"])
+    parser.add_argument("--stat", choices=["median", "min"], default="median", help="how R runs become one time")
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                        help="wall time, or this process's CPU time (fair on a busy machine with --threads 1)")
+    parser.add_argument("--sizes", nargs="+", type=int, choices=range(len(SIZES)), default=list(range(len(SIZES))),
+                        help="which of the sizes to time, by position in SIZES (0 is the smallest)")
     parser.add_argument("--no-naive", action="store_true", help="skip the slow per-gate baseline")
     return parser.parse_args(argv)
 
 
+if __name__ == "__main__":  # BLAS reads its thread count when numpy is imported
+    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[_var] = str(parse_args(sys.argv[1:]).threads)
+
+import numpy as np  # noqa: E402
+
+from lstm_core import LSTMParams, lstm_backward, lstm_forward  # noqa: E402
+from lstm_core.autodiff import to_torch_lstm  # noqa: E402
+from lstm_core.naive import naive_lstm_backward, naive_lstm_forward  # noqa: E402
+
+
+def peer_forward(w_x, w_h, b, x):
+    """CS231n-style fused LSTM forward from zero state. w_x (D, 4H), w_h (H, 4H), b (4H,); x (T, B, D)."""
+    num_steps, batch_size, _ = x.shape
+    hidden_size = w_h.shape[0]
+    a_in = (x.reshape(num_steps * batch_size, -1) @ w_x + b).reshape(num_steps, batch_size, -1)  # (T, B, 4H)
+    ifgo = np.empty_like(a_in)
+    h, c, tanh_c = (np.empty((num_steps, batch_size, hidden_size), x.dtype) for _ in range(3))
+    h_prev = c_prev = np.zeros((batch_size, hidden_size), x.dtype)
+    for t in range(num_steps):
+        a = a_in[t] + h_prev @ w_h  # (B, 4H)
+        i, f, g, o = np.split(a, 4, axis=1)
+        i, f, g, o = _sigmoid(i), _sigmoid(f), np.tanh(g), _sigmoid(o)
+        c[t] = f * c_prev + i * g
+        tanh_c[t] = np.tanh(c[t])
+        h[t] = o * tanh_c[t]
+        ifgo[t] = np.concatenate([i, f, g, o], axis=1)
+        h_prev, c_prev = h[t], c[t]
+    return h, (x, ifgo, c, tanh_c, h)
+
+
+def peer_backward(dh, cache, w_x, w_h):
+    """Full BPTT for ``peer_forward``: returns dw_x (D, 4H), dw_h (H, 4H), db (4H,), dx (T, B, D)."""
+    x, ifgo, c, tanh_c, h = cache
+    num_steps, batch_size, _ = x.shape
+    da = np.empty_like(ifgo)  # (T, B, 4H)
+    dh_next = dc_next = np.zeros_like(dh[0])
+    for t in reversed(range(num_steps)):
+        i, f, g, o = np.split(ifgo[t], 4, axis=1)
+        c_prev = c[t - 1] if t > 0 else np.zeros_like(c[0])
+        dh_t = dh[t] + dh_next
+        dc_t = dc_next + dh_t * o * (1 - tanh_c[t] ** 2)
+        da[t] = np.concatenate([dc_t * g * i * (1 - i), dc_t * c_prev * f * (1 - f), dc_t * i * (1 - g * g),
+                                dh_t * tanh_c[t] * o * (1 - o)], axis=1)
+        dh_next = da[t] @ w_h.T
+        dc_next = dc_t * f
+    rows = num_steps * batch_size
+    da_rows = da.reshape(rows, -1)
+    h_prev = np.concatenate([np.zeros_like(h[:1]), h[:-1]]).reshape(rows, -1)
+    dw_x = x.reshape(rows, -1).T @ da_rows
+    dw_h = h_prev.T @ da_rows
+    return dw_x, dw_h, da_rows.sum(axis=0), (da_rows @ w_x.T).reshape(x.shape)
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
 def main(argv=None):
     args = parse_args(argv)
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = str(args.threads)
-    import numpy as np
-
-    from lstm_core import LSTMParams, lstm_backward, lstm_forward
-    from lstm_core.autodiff import to_torch_lstm
-    from lstm_core.naive import naive_lstm_backward, naive_lstm_forward
-
     try:
         import torch
 
@@ -54,6 +122,16 @@ def main(argv=None):
         _, steps = naive_lstm_forward(params, x, zeros, zeros)
         naive_lstm_backward(dh, params, steps)
 
+    def make_peer(params, x, dh):
+        w_x, w_h, b = params.fused()
+        w_x, w_h = np.ascontiguousarray(w_x.T), np.ascontiguousarray(w_h.T)  # the peer's own layout, (D, 4H), (H, 4H)
+
+        def run():
+            _, cache = peer_forward(w_x, w_h, b, x)
+            peer_backward(dh, cache, w_x, w_h)
+
+        return run
+
     def make_torch(params, x, dh):
         lstm = to_torch_lstm(params)  # PyTorch's gate order is also i, f, g, o
         x_t, dh_t = torch.from_numpy(x), torch.from_numpy(dh)
@@ -65,19 +143,20 @@ def main(argv=None):
 
         return run
 
-    print(f"threads: {args.threads}; repeats: {args.repeats}; numpy {np.__version__}"
+    print(f"threads: {args.threads}; repeats: {args.repeats} ({args.stat}, {args.clock} time); numpy {np.__version__}"
           + (f"; torch {torch.__version__}" if torch else ""))
     print()
-    print("| dtype | (T, B, D, H) | lstm_core ms | torch ms | naive ms | core / torch | naive / core |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    print("| dtype | (T, B, D, H) | core ms | peer ms | torch ms | naive ms | core / peer | core / torch "
+          "| naive / core |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for dtype in args.dtypes:
-        for size in SIZES:
+        for size in (SIZES[k] for k in args.sizes):
             num_steps, batch_size, input_size, hidden_size = size
             rng = np.random.default_rng(0)
             params = LSTMParams.init(input_size, hidden_size, rng, dtype=np.dtype(dtype))
             x = rng.standard_normal((num_steps, batch_size, input_size)).astype(dtype)
             dh = rng.standard_normal((num_steps, batch_size, hidden_size)).astype(dtype)
-            runs = {"core": lambda p=params, x=x, dh=dh: run_core(p, x, dh)}
+            runs = {"core": lambda p=params, x=x, dh=dh: run_core(p, x, dh), "peer": make_peer(params, x, dh)}
             if torch:
                 runs["torch"] = make_torch(params, x, dh)
             if not args.no_naive:
@@ -85,15 +164,18 @@ def main(argv=None):
             times = {name: [] for name in runs}
             for run in runs.values():  # warm up
                 run()
-            for _ in range(args.repeats):
-                for name, run in runs.items():
-                    start = time.perf_counter()
-                    run()
-                    times[name].append(time.perf_counter() - start)
-            ms = {name: 1000 * statistics.median(values) for name, values in times.items()}
-            core, tch, naive = ms["core"], ms.get("torch"), ms.get("naive")
-            print(f"| {dtype} | {size} | {core:.2f} | {f'{tch:.2f}' if tch else '-'} | "
-                  f"{f'{naive:.2f}' if naive else '-'} | {f'{core / tch:.2f}' if tch else '-'} | "
+            clock = time.process_time if args.clock == "cpu" else time.perf_counter
+            names = list(runs)
+            for repeat in range(args.repeats):
+                shift = repeat % len(names)  # rotate the order, so that no one always runs first
+                for name in names[shift:] + names[:shift]:
+                    start = clock()
+                    runs[name]()
+                    times[name].append(clock() - start)
+            ms = {name: 1000 * getattr(statistics, args.stat, min)(values) for name, values in times.items()}
+            core, peer, tch, naive = ms["core"], ms["peer"], ms.get("torch"), ms.get("naive")
+            print(f"| {dtype} | {size} | {core:.2f} | {peer:.2f} | {f'{tch:.2f}' if tch else '-'} | "
+                  f"{f'{naive:.2f}' if naive else '-'} | {core / peer:.2f} | {f'{core / tch:.2f}' if tch else '-'} | "
                   f"{f'{naive / core:.1f}' if naive else '-'} |", flush=True)
 
 

@@ -29,15 +29,16 @@ def naive_lstm_forward(params, x, h0, c0):
     return np.stack(hs), steps
 
 
-def naive_lstm_backward(dh, params, steps):
-    """Full BPTT over the step dicts of ``naive_lstm_forward``; returns grads, dx, dh0, dc0."""
+def naive_lstm_backward(dh_loss, params, steps):
+    """Full BPTT over the step dicts of ``naive_lstm_forward``, from the loss's direct gradient
+    dh_loss (T, B, H); returns grads, dx (T, B, D), dh0, dc0 (B, H)."""
     grads = {name: np.zeros_like(a) for name, a in params}
     dx = []
-    dh_next = np.zeros_like(dh[0])
-    dc_next = np.zeros_like(dh[0])
+    dh_next = np.zeros_like(dh_loss[0])
+    dc_next = np.zeros_like(dh_loss[0])
     for t in reversed(range(len(steps))):
         s = steps[t]
-        dh_t = dh[t] + dh_next
+        dh_t = dh_loss[t] + dh_next
         tanh_c = np.tanh(s["c"])
         dc = dc_next + dh_t * s["o"] * (1 - tanh_c**2)
         dgate = {

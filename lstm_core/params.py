@@ -1,23 +1,55 @@
-"""The twelve LSTM parameters, named as in the source article, and the vanilla RNN's three.
+"""The parameter containers: the LSTM's twelve arrays, named as in the source article, and the RNN's three.
 
 Convention (column vectors, as in the article): for each gate ``k`` in ``GATES``,
 ``z_k = w_xk x + w_hk h + b_k``, so ``w_xk`` has shape (H, D), ``w_hk`` (H, H), ``b_k`` (H,).
-Batched code stores x as rows, shape (B, D), and computes ``x @ w_xk.T``.
+Batched code stores x as rows, shape (B, D), and computes ``x @ w_xk.T``; one product with the
+fused (4H, D) weights gives all four gates, and ``split_gates`` cuts the result into i, f, g, o.
+
+Every container (here and in ``lstm_core.variants``) is a dataclass of named arrays built on
+``ParamArrays``, which validates them, iterates over ``(name, array)`` pairs and makes zeros,
+random initial values and copies. A name says the shape: ``w_x*`` (H, D), ``w_h*`` (H, H),
+everything else (``b_*``, the peepholes ``p_*``) (H,).
 
 Dimensions: D input size, H hidden size.
 """
 
-from dataclasses import dataclass, fields
+from dataclasses import KW_ONLY, InitVar, dataclass, fields
 
 import numpy as np
 
-from lstm_core.validate import as_float_array, check_finite
+from lstm_core.validate import as_float_array, check_finite, checked
 
 GATES = ("i", "f", "g", "o")
 """Gate order everywhere in lstm_core: input, forget, candidate (cell input), output."""
 
 PARAM_NAMES = tuple(name for k in GATES for name in (f"w_x{k}", f"w_h{k}", f"b_{k}"))
 RNN_PARAM_NAMES = ("w_xh", "w_hh", "b_h")
+
+
+def split_gates(z, axis=-1, count=4):
+    """Cut a fused array into its gate blocks (views, not copies), in gate order.
+
+    Parameters
+    ----------
+    z : ndarray whose ``axis`` has size count * H, e.g. pre-activations (B, 4H) or (T, B, 4H),
+        or fused weights (4H, D) with ``axis=0``.
+    axis : int, the axis that holds the gate blocks.
+    count : int, the number of gates (4 for the LSTM's i, f, g, o; 3 for the GRU's r, z, n).
+
+    Returns
+    -------
+    tuple of ``count`` ndarrays, each of z's shape with H on ``axis``.
+    """
+    size = z.shape[axis]
+    if size % count:
+        raise ValueError(f"axis {axis} of shape {z.shape} is not {count} gate blocks of equal size")
+    hidden_size = size // count
+    index = [slice(None)] * z.ndim
+    blocks = []
+    for k in range(count):
+        index[axis] = slice(k * hidden_size, (k + 1) * hidden_size)  # gate k's H entries of count*H
+        blocks.append(z[tuple(index)])
+    return tuple(blocks)
 
 
 def param_shape(name, input_size, hidden_size):
@@ -29,10 +61,14 @@ def param_shape(name, input_size, hidden_size):
     return (hidden_size,)
 
 
-def _check_params(params, names):
-    """Validate dtype, finiteness and mutual shapes of a parameter dataclass."""
-    first = getattr(params, names[0])
-    first = as_float_array(names[0], first)
+def validate_params(params):
+    """Check every array of a container: one float dtype, finite values, the shape its name says.
+
+    The first field (a ``w_x*``, shape (H, D)) sets D, H and the dtype; every error names the
+    field. Arrays given as lists become float64 arrays.
+    """
+    names = [f.name for f in fields(params)]
+    first = as_float_array(names[0], getattr(params, names[0]))
     if first.ndim != 2:
         raise ValueError(f"{names[0]} has shape {first.shape}; expected (H, D)")
     hidden_size, input_size = first.shape
@@ -41,25 +77,119 @@ def _check_params(params, names):
         expected = param_shape(name, input_size, hidden_size)
         if array.shape != expected:
             raise ValueError(
-                f"{name} has shape {array.shape}; expected {expected} for input size D={input_size} "
-                f"and hidden size H={hidden_size} (w_x*: (H, D), w_h*: (H, H), b_*: (H,))"
+                f"{name} has shape {array.shape}; expected {expected}, since {names[0]} has H={hidden_size} "
+                f"and D={input_size} (w_x*: (H, D), w_h*: (H, H), b_* and p_*: (H,))"
             )
         check_finite(name, array)
-        object.__setattr__(params, name, array)
+        setattr(params, name, array)
 
 
 def named_arrays(params):
-    """``(name, array)`` pairs of a parameter dataclass in field order (``dict(params)`` holds the very arrays)."""
+    """``(name, array)`` pairs of a container in field order (``dict(params)`` holds the very arrays)."""
     return ((f.name, getattr(params, f.name)) for f in fields(params))
 
 
+def check_type(value, cls, name="params"):
+    """Raise ``TypeError`` unless ``value`` is a ``cls``, e.g. 'params must be an LSTMParams, got dict'."""
+    if not isinstance(value, cls):
+        article = "an" if cls.__name__[0] in "AEFHILMNORSX" else "a"  # as the letter is spoken
+        raise TypeError(f"{name} must be {article} {cls.__name__}, got {type(value).__name__}")
+
+
+def initial_state(name, value, batch_size, params, sizes):
+    """h0 or c0: zeros (B, H) when ``value`` is None, else ``value`` checked to be (B, H)."""
+    if value is None:
+        return np.zeros((batch_size, params.hidden_size), params.dtype)
+    return checked(name, value, ("B", "H"), sizes, dtype=params.dtype)
+
+
+def checked_dh_loss(dh_loss, cache):
+    """The loss's direct gradient for a sequence backward pass, checked against its forward cache.
+
+    Returns ``dh_loss`` as an array of shape (T, B, H): T and B those of the cached x (T, B, D),
+    H and the dtype those of the cached params.
+    """
+    params, x = cache["params"], cache["x"]
+    sizes = {"T": (x.shape[0], "the cached x"), "B": (x.shape[1], "the cached x"), "H": (params.hidden_size, "params")}
+    return checked("dh_loss", dh_loss, ("T", "B", "H"), sizes, dtype=params.dtype, legend="time-major")
+
+
 @dataclass(eq=False)
-class LSTMParams:
+class ParamArrays:
+    """What every parameter container shares; subclasses are dataclasses that list their arrays.
+
+    Iterating yields ``(name, array)`` pairs in field order, so ``dict(params)`` maps names to
+    the very arrays held (updating them in place updates the parameters). ``check=False`` skips
+    validation, for gradients that lstm_core itself computed.
+    """
+
+    _: KW_ONLY
+    check: InitVar[bool] = True
+
+    def __post_init__(self, check):
+        if check:
+            validate_params(self)
+
+    def __iter__(self):
+        return named_arrays(self)
+
+    def _first(self):
+        return getattr(self, fields(self)[0].name)  # a w_x*, shape (H, D)
+
+    @property
+    def input_size(self):
+        """D, the size of x_t."""
+        return self._first().shape[1]
+
+    @property
+    def hidden_size(self):
+        """H, the size of h_t (and c_t)."""
+        return self._first().shape[0]
+
+    @property
+    def dtype(self):
+        return self._first().dtype
+
+    @classmethod
+    def zeros(cls, input_size, hidden_size, dtype=np.float64):
+        """All-zero parameters of the given sizes (e.g. to accumulate gradients)."""
+        return cls(**{f.name: np.zeros(param_shape(f.name, input_size, hidden_size), dtype) for f in fields(cls)})
+
+    @classmethod
+    def random(cls, input_size, hidden_size, rng, scale=None, dtype=np.float64, biases=None):
+        """Weights (and peepholes) uniform in +-scale, default 1/sqrt(H), drawn in field order;
+        biases zero except those named in the dict ``biases`` (name -> value of every entry)."""
+        scale = 1.0 / np.sqrt(hidden_size) if scale is None else scale
+        biases = biases or {}
+        arrays = {}
+        for f in fields(cls):
+            shape = param_shape(f.name, input_size, hidden_size)
+            if f.name.startswith("b_"):
+                arrays[f.name] = np.full(shape, biases.get(f.name, 0.0))
+            else:
+                arrays[f.name] = rng.uniform(-scale, scale, size=shape)
+        return cls(**{name: array.astype(dtype) for name, array in arrays.items()})
+
+    def accumulate(self, other):
+        """Add the arrays of ``other`` (same class and shapes) into these ones, in place."""
+        for (_, total), (_, array) in zip(self, other, strict=True):
+            total += array
+
+    def copy(self):
+        """A deep copy."""
+        return type(self)(**{name: array.copy() for name, array in self})
+
+    def astype(self, dtype):
+        """A copy in another float dtype."""
+        return type(self)(**{name: array.astype(dtype) for name, array in self})
+
+
+@dataclass(eq=False)
+class LSTMParams(ParamArrays):
     """The twelve LSTM arrays: ``w_x*`` (H, D), ``w_h*`` (H, H), ``b_*`` (H,) for * in i, f, g, o.
 
-    Iterating yields ``(name, array)`` pairs in the order of ``PARAM_NAMES``, so
-    ``dict(params)`` maps names to the very arrays held (updating them in place updates
-    the parameters). Gradients are returned as an ``LSTMParams`` with the same names.
+    Iterating yields ``(name, array)`` pairs in the order of ``PARAM_NAMES``. Gradients are
+    returned as an ``LSTMParams`` with the same names.
     """
 
     w_xi: np.ndarray
@@ -75,26 +205,6 @@ class LSTMParams:
     w_ho: np.ndarray
     b_o: np.ndarray
 
-    def __post_init__(self):
-        _check_params(self, PARAM_NAMES)
-
-    def __iter__(self):
-        return named_arrays(self)
-
-    @property
-    def input_size(self):
-        """D, the size of x_t."""
-        return self.w_xi.shape[1]
-
-    @property
-    def hidden_size(self):
-        """H, the size of h_t and c_t."""
-        return self.w_xi.shape[0]
-
-    @property
-    def dtype(self):
-        return self.w_xi.dtype
-
     @classmethod
     def init(cls, input_size, hidden_size, rng, forget_bias=1.0, scale=None, dtype=np.float64):
         """Random parameters: weights uniform in +-1/sqrt(H) (or +-scale), biases zero but b_f.
@@ -108,20 +218,7 @@ class LSTMParams:
         scale : float or None, half-width of the uniform weights; default 1/sqrt(H).
         dtype : float32 or float64.
         """
-        scale = 1.0 / np.sqrt(hidden_size) if scale is None else scale
-        arrays = {}
-        for name in PARAM_NAMES:
-            shape = param_shape(name, input_size, hidden_size)
-            if name.startswith("b_"):
-                arrays[name] = np.full(shape, forget_bias if name == "b_f" else 0.0)
-            else:
-                arrays[name] = rng.uniform(-scale, scale, size=shape)
-        return cls(**{k: v.astype(dtype) for k, v in arrays.items()})
-
-    @classmethod
-    def zeros(cls, input_size, hidden_size, dtype=np.float64):
-        """All-zero parameters of the given sizes (e.g. to accumulate gradients)."""
-        return cls(**{n: np.zeros(param_shape(n, input_size, hidden_size), dtype) for n in PARAM_NAMES})
+        return cls.random(input_size, hidden_size, rng, scale, dtype, biases={"b_f": forget_bias})
 
     @classmethod
     def from_fused(cls, w_x, w_h, b, check=True):
@@ -129,26 +226,19 @@ class LSTMParams:
 
         Parameters
         ----------
-        w_x : ndarray, shape (4H, D), rows in gate order i, f, g, o.
+        w_x : ndarray, shape (4H, D), row blocks in gate order i, f, g, o.
         w_h : ndarray, shape (4H, H)
         b : ndarray, shape (4H,)
         check : bool; False skips validation (for gradients that lstm_core itself computed).
         """
-        hidden_size = w_h.shape[1]
         arrays = {}
-        for k, gate in enumerate(GATES):
-            rows = slice(k * hidden_size, (k + 1) * hidden_size)  # gate k's H rows of the 4H
-            arrays[f"w_x{gate}"] = w_x[rows]
-            arrays[f"w_h{gate}"] = w_h[rows]
-            arrays[f"b_{gate}"] = b[rows]
-        if check:
-            return cls(**arrays)
-        params = object.__new__(cls)  # the arrays are known good: skip __post_init__'s checks
-        params.__dict__.update(arrays)
-        return params
+        for k, w_xk, w_hk, b_k in zip(GATES, split_gates(w_x, axis=0), split_gates(w_h, axis=0),
+                                      split_gates(b, axis=0), strict=True):  # 4 x (H, D), (H, H), (H,)
+            arrays.update({f"w_x{k}": w_xk, f"w_h{k}": w_hk, f"b_{k}": b_k})
+        return cls(**arrays, check=check)
 
     def fused(self):
-        """The fused view used by the fast path.
+        """The four gates' arrays stacked, so that one product gives all the gates.
 
         Returns
         -------
@@ -161,17 +251,9 @@ class LSTMParams:
         b = np.concatenate([getattr(self, f"b_{k}") for k in GATES])  # (4H,)
         return w_x, w_h, b
 
-    def copy(self):
-        """A deep copy."""
-        return type(self)(**{n: a.copy() for n, a in self})
-
-    def astype(self, dtype):
-        """A copy in another float dtype."""
-        return type(self)(**{n: a.astype(dtype) for n, a in self})
-
 
 @dataclass(eq=False)
-class RNNParams:
+class RNNParams(ParamArrays):
     """The vanilla RNN's arrays, ``h_t = tanh(w_xh x_t + w_hh h_{t-1} + b_h)``.
 
     ``w_xh`` (H, D), ``w_hh`` (H, H), ``b_h`` (H,). Iterates as ``(name, array)`` pairs.
@@ -181,33 +263,7 @@ class RNNParams:
     w_hh: np.ndarray
     b_h: np.ndarray
 
-    def __post_init__(self):
-        _check_params(self, RNN_PARAM_NAMES)
-
-    def __iter__(self):
-        return named_arrays(self)
-
-    @property
-    def input_size(self):
-        return self.w_xh.shape[1]
-
-    @property
-    def hidden_size(self):
-        return self.w_xh.shape[0]
-
-    @property
-    def dtype(self):
-        return self.w_xh.dtype
-
     @classmethod
     def init(cls, input_size, hidden_size, rng, scale=None, dtype=np.float64):
         """Weights uniform in +-1/sqrt(H) (or +-scale), bias zero."""
-        scale = 1.0 / np.sqrt(hidden_size) if scale is None else scale
-        return cls(
-            w_xh=rng.uniform(-scale, scale, (hidden_size, input_size)).astype(dtype),
-            w_hh=rng.uniform(-scale, scale, (hidden_size, hidden_size)).astype(dtype),
-            b_h=np.zeros(hidden_size, dtype),
-        )
-
-    def copy(self):
-        return type(self)(**{n: a.copy() for n, a in self})
+        return cls.random(input_size, hidden_size, rng, scale, dtype)

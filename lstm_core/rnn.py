@@ -1,13 +1,16 @@
 """A vanilla (Elman) RNN with the same shape of API as ``lstm_core.lstm``, for comparisons.
 
-``h_t = tanh(w_xh x_t + w_hh h_{t-1} + b_h)``.
+``h_t = tanh(w_xh x_t + w_hh h_{t-1} + b_h)``, and backward, with the pre-activation
+``a_t = w_xh x_t + w_hh h_{t-1} + b_h``: ``da_t = dh_t (1 - h_t^2)``, ``dh_{t-1} = w_hh^T da_t``.
 
 Dimensions: T time steps, B batch, D input size, H hidden size.
 """
 
 import numpy as np
 
-from lstm_core.params import RNNParams
+from lstm_core.activations import tanh, tanh_grad_from_output
+from lstm_core.lstm import bptt_windows
+from lstm_core.params import RNNParams, check_type, checked_dh_loss, initial_state
 from lstm_core.validate import checked
 
 
@@ -23,32 +26,30 @@ def rnn_forward(params, x, h0=None):
     Returns
     -------
     h : ndarray, shape (T, B, H)
-    cache : dict for ``rnn_backward``.
+    cache : dict for ``rnn_backward``: ``params``, ``x``, ``h0``, ``h``.
     """
-    if not isinstance(params, RNNParams):
-        raise TypeError(f"params must be an RNNParams, got {type(params).__name__}")
+    check_type(params, RNNParams)
     sizes = {"D": (params.input_size, "params"), "H": (params.hidden_size, "params")}
     x = checked("x", x, ("T", "B", "D"), sizes, dtype=params.dtype, legend="time-major")
-    num_steps, batch_size, _ = x.shape
-    if h0 is None:
-        h0 = np.zeros((batch_size, params.hidden_size), params.dtype)
-    h0 = checked("h0", h0, ("B", "H"), sizes, dtype=params.dtype)
-    h = (x.reshape(num_steps * batch_size, -1) @ params.w_xh.T + params.b_h).reshape(
-        num_steps, batch_size, -1)  # (T, B, H): input projection of all steps
+    num_steps, batch_size, input_size = x.shape
+    h0 = initial_state("h0", h0, batch_size, params, sizes)
+    # the input's part of a for all T steps in one product: (T*B, D) @ (D, H) -> (T, B, H)
+    a_x = (x.reshape(num_steps * batch_size, input_size) @ params.w_xh.T + params.b_h).reshape(
+        num_steps, batch_size, -1)
+    h = np.empty_like(a_x)  # (T, B, H)
     h_prev = h0
     for t in range(num_steps):
-        h[t] += h_prev @ params.w_hh.T
-        np.tanh(h[t], out=h[t])
+        h[t] = tanh(a_x[t] + h_prev @ params.w_hh.T)
         h_prev = h[t]
     return h, dict(params=params, x=x, h0=h0, h=h)
 
 
-def rnn_backward(dh, cache, truncate=None):
+def rnn_backward(dh_loss, cache, truncate=None):
     """BPTT for ``rnn_forward``.
 
     Parameters
     ----------
-    dh : ndarray, shape (T, B, H), the loss's direct gradient at each step.
+    dh_loss : ndarray, shape (T, B, H), the loss's direct gradient dL_t/dh_t at each step.
     cache : dict from ``rnn_forward``.
     truncate : int k or None, as in ``lstm_backward``: each loss term flows back k steps at most.
 
@@ -59,28 +60,21 @@ def rnn_backward(dh, cache, truncate=None):
     dh0 : ndarray, shape (B, H)
     """
     params, x, h = cache["params"], cache["x"], cache["h"]
-    num_steps, batch_size, _ = x.shape
-    sizes = {"T": (num_steps, "the cached x"), "B": (batch_size, "the cached x"),
-             "H": (params.hidden_size, "params")}
-    dh = checked("dh", dh, ("T", "B", "H"), sizes, dtype=params.dtype)
-    windows = [(0, num_steps, dh)] if truncate is None or truncate >= num_steps else [
-        (max(0, t - truncate + 1), t + 1, np.where(np.arange(num_steps)[:, None, None] == t, dh, 0.0))
-        for t in range(num_steps)]
-    da = np.zeros_like(h)  # (T, B, H): dL/d(pre-activation)
+    num_steps, batch_size, input_size = x.shape
+    dh_loss = checked_dh_loss(dh_loss, cache)  # (T, B, H)
+    da = np.zeros_like(h)  # (T, B, H): dL/da, summed over the sweeps
     dh0 = np.zeros_like(cache["h0"])
-    for start, stop, source in windows:
-        dh_next = np.zeros_like(dh0)
+    for start, stop, dh_window in bptt_windows(dh_loss, truncate):
+        dh_next = np.zeros_like(dh0)  # (B, H): dL/dh_t arriving from step t+1
         for t in reversed(range(start, stop)):
-            da_t = (source[t] + dh_next) * (1.0 - h[t] * h[t])  # back through tanh
+            da_t = (dh_window[t - start] + dh_next) * tanh_grad_from_output(h[t])  # back through tanh
             da[t] += da_t
-            dh_next = da_t @ params.w_hh
-        if start == 0:
+            dh_next = da_t @ params.w_hh  # (B, H) @ (H, H): what h_{t-1} receives
+        if start == 0:  # this sweep reached the initial state
             dh0 += dh_next
-    h_prevs = np.concatenate([cache["h0"][None], h[:-1]])  # (T, B, H)
+    h_prev = np.concatenate([cache["h0"][None], h[:-1]])  # (T, B, H): h_{t-1} of each step
     da_rows = da.reshape(num_steps * batch_size, -1)  # (T*B, H)
-    grads = RNNParams(
-        w_xh=da_rows.T @ x.reshape(num_steps * batch_size, -1),
-        w_hh=da_rows.T @ h_prevs.reshape(num_steps * batch_size, -1),
-        b_h=da_rows.sum(axis=0),
-    )
+    grads = RNNParams(w_xh=da_rows.T @ x.reshape(num_steps * batch_size, input_size),  # (H, D)
+                      w_hh=da_rows.T @ h_prev.reshape(num_steps * batch_size, -1),  # (H, H)
+                      b_h=da_rows.sum(axis=0), check=False)
     return grads, (da_rows @ params.w_xh).reshape(x.shape), dh0

@@ -39,6 +39,15 @@ def _check_positive(name, value):
         raise ValueError(f"{name} must be positive, got {value!r}")
 
 
+def _check_settings(learning_rate, clip, **counts):
+    """Refuse counts that are not positive integers, a learning rate or clip (unless None) that is not positive."""
+    for name, value in counts.items():
+        _check_positive_int(name, value)
+    _check_positive("learning_rate", learning_rate)
+    if clip is not None:
+        _check_positive("clip", clip)
+
+
 def count_parameters(params, readout=None):
     """The number of trainable numbers in a model: every array of ``params`` and of ``readout``.
 
@@ -170,12 +179,8 @@ def train_adding(rng, model="lstm", num_steps=30, hidden_size=32, iterations=600
     """
     if model not in MODELS:
         raise ValueError(f"model must be one of {MODELS}, got {model!r}")
-    for name, value in (("num_steps", num_steps), ("hidden_size", hidden_size),
-                        ("iterations", iterations), ("batch_size", batch_size)):
-        _check_positive_int(name, value)
-    _check_positive("learning_rate", learning_rate)
-    if clip is not None:
-        _check_positive("clip", clip)
+    _check_settings(learning_rate, clip, num_steps=num_steps, hidden_size=hidden_size, iterations=iterations,
+                    batch_size=batch_size)
     if model == "lstm":
         params = LSTMParams.init(2, hidden_size, rng, forget_bias=forget_bias)
     else:
@@ -279,12 +284,8 @@ def train_char_model(rng, text, hidden_size=64, seq_length=25, batch_size=16, it
         with ``heldout`` only: ``eval_steps`` (E,) and ``heldout_loss`` (E,), the steps scored and their
         held-out loss; ``best`` : the snapshot (``step``, ``params``, ``readout``) of lowest held-out loss.
     """
-    for name, value in (("hidden_size", hidden_size), ("seq_length", seq_length),
-                        ("batch_size", batch_size), ("iterations", iterations), ("eval_every", eval_every)):
-        _check_positive_int(name, value)
-    _check_positive("learning_rate", learning_rate)
-    if clip is not None:
-        _check_positive("clip", clip)
+    _check_settings(learning_rate, clip, hidden_size=hidden_size, seq_length=seq_length, batch_size=batch_size,
+                    iterations=iterations, eval_every=eval_every)
     if len(text) < batch_size * seq_length + 1:
         raise ValueError(f"text has {len(text)} characters; need at least batch_size * seq_length + 1 = "
                          f"{batch_size * seq_length + 1}")

@@ -29,13 +29,21 @@ Batched code keeps x_t as rows, shape (B, D), and computes ``x_t @ w_x.T``.
 Dimensions: T time steps, B batch, D input size, H hidden size.
 """
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 
 from lstm_core.activations import sigmoid, sigmoid_grad_from_output, tanh, tanh_grad_from_output
-from lstm_core.params import PARAM_NAMES, LSTMParams, named_arrays, param_shape
-from lstm_core.validate import as_float_array, checked
+from lstm_core.params import (
+    PARAM_NAMES,
+    LSTMParams,
+    ParamArrays,
+    check_type,
+    checked_dh_loss,
+    initial_state,
+    split_gates,
+)
+from lstm_core.validate import checked
 
 PEEPHOLE_NAMES = PARAM_NAMES + ("p_i", "p_f", "p_o")
 GRU_GATES = ("r", "z", "n")
@@ -43,97 +51,22 @@ GRU_GATES = ("r", "z", "n")
 GRU_PARAM_NAMES = ("w_xr", "w_hr", "b_r", "w_xz", "w_hz", "b_z", "w_xn", "w_hn", "b_xn", "b_hn")
 
 
-def _spec(name):
-    """Shape spec of a parameter from its name: w_x* (H, D), w_h* (H, H), b_* and p_* (H,)."""
-    if name.startswith("w_x"):
-        return ("H", "D")
-    if name.startswith("w_h"):
-        return ("H", "H")
-    return ("H",)
-
-
-def _validate(params):
-    """Check dtype, finiteness and shapes of every field; each error names the field."""
-    names = [f.name for f in fields(params)]
-    dtype = as_float_array(names[0], getattr(params, names[0])).dtype
-    sizes = {}
-    for name in names:
-        array = checked(name, getattr(params, name), _spec(name), sizes, dtype=dtype,
-                        legend="w_x*: (H, D), w_h*: (H, H), b_* and p_*: (H,)")
-        object.__setattr__(params, name, array)
-
-
-def _zeros(cls, input_size, hidden_size, dtype):
-    """An instance of the dataclass ``cls`` with every array zero, of the given sizes."""
-    return cls(**{f.name: np.zeros(param_shape(f.name, input_size, hidden_size), dtype) for f in fields(cls)})
-
-
 @dataclass(eq=False)
-class PeepholeParams:
+class PeepholeParams(ParamArrays):
     """The peephole LSTM's fifteen arrays: the twelve of ``LSTMParams`` and ``p_i, p_f, p_o`` (H,).
 
     Iterating yields ``(name, array)`` pairs in the order of ``PEEPHOLE_NAMES``.
     """
 
-    w_xi: np.ndarray
-    w_hi: np.ndarray
-    b_i: np.ndarray
-    w_xf: np.ndarray
-    w_hf: np.ndarray
-    b_f: np.ndarray
-    w_xg: np.ndarray
-    w_hg: np.ndarray
-    b_g: np.ndarray
-    w_xo: np.ndarray
-    w_ho: np.ndarray
-    b_o: np.ndarray
-    p_i: np.ndarray
-    p_f: np.ndarray
-    p_o: np.ndarray
+    __annotations__ = dict.fromkeys(PEEPHOLE_NAMES, np.ndarray)  # one array field per name, in order
 
-    def __post_init__(self):
-        _validate(self)
-
-    def __iter__(self):
-        return named_arrays(self)
-
-    @property
-    def input_size(self):
-        """D, the size of x_t."""
-        return self.w_xi.shape[1]
-
-    @property
-    def hidden_size(self):
-        """H, the size of h_t and c_t."""
-        return self.w_xi.shape[0]
-
-    @property
-    def dtype(self):
-        return self.w_xi.dtype
-
-    @classmethod
-    def zeros(cls, input_size, hidden_size, dtype=np.float64):
-        """All-zero parameters of the given sizes (e.g. to accumulate gradients)."""
-        return _zeros(cls, input_size, hidden_size, dtype)
-
-    def copy(self):
-        """A deep copy."""
-        return type(self)(**{name: array.copy() for name, array in self})
-
-    @classmethod
-    def init(cls, input_size, hidden_size, rng, forget_bias=1.0, scale=None, dtype=np.float64):
-        """``LSTMParams.init`` (weights uniform in +-scale, default 1/sqrt(H), b_f = forget_bias)
-        plus peepholes uniform in +-scale."""
-        lstm = LSTMParams.init(input_size, hidden_size, rng, forget_bias, scale, dtype)
-        scale = 1.0 / np.sqrt(hidden_size) if scale is None else scale
-        peepholes = {name: rng.uniform(-scale, scale, hidden_size).astype(dtype) for name in ("p_i", "p_f", "p_o")}
-        return cls(**dict(lstm), **peepholes)
+    # ``LSTMParams.init`` over these fifteen fields: the peepholes are drawn like the weights, in +-scale
+    init = classmethod(LSTMParams.init.__func__)
 
     @classmethod
     def from_lstm(cls, lstm, p_i=None, p_f=None, p_o=None):
         """Copies of an ``LSTMParams``' twelve arrays with the given peepholes (zeros when None), each (H,)."""
-        if not isinstance(lstm, LSTMParams):
-            raise TypeError(f"lstm must be an LSTMParams, got {type(lstm).__name__}")
+        check_type(lstm, LSTMParams, "lstm")
         zeros = np.zeros(lstm.hidden_size, lstm.dtype)
         peepholes = {name: zeros.copy() if value is None else np.array(value, dtype=lstm.dtype)
                      for name, value in (("p_i", p_i), ("p_f", p_f), ("p_o", p_o))}
@@ -141,55 +74,17 @@ class PeepholeParams:
 
     def lstm(self):
         """The twelve ordinary LSTM arrays as an ``LSTMParams`` (the same arrays, not copies)."""
-        return LSTMParams(**{name: getattr(self, name) for name in PARAM_NAMES})
+        return LSTMParams(**{name: getattr(self, name) for name in PARAM_NAMES}, check=False)  # checked here
 
 
 @dataclass(eq=False)
-class GRUParams:
+class GRUParams(ParamArrays):
     """The GRU's ten arrays: ``w_x*`` (H, D), ``w_h*`` (H, H) for * in r, z, n; b_r, b_z, b_xn, b_hn (H,).
 
     Iterating yields ``(name, array)`` pairs in the order of ``GRU_PARAM_NAMES``.
     """
 
-    w_xr: np.ndarray
-    w_hr: np.ndarray
-    b_r: np.ndarray
-    w_xz: np.ndarray
-    w_hz: np.ndarray
-    b_z: np.ndarray
-    w_xn: np.ndarray
-    w_hn: np.ndarray
-    b_xn: np.ndarray
-    b_hn: np.ndarray
-
-    def __post_init__(self):
-        _validate(self)
-
-    def __iter__(self):
-        return named_arrays(self)
-
-    @property
-    def input_size(self):
-        """D, the size of x_t."""
-        return self.w_xr.shape[1]
-
-    @property
-    def hidden_size(self):
-        """H, the size of h_t."""
-        return self.w_xr.shape[0]
-
-    @property
-    def dtype(self):
-        return self.w_xr.dtype
-
-    @classmethod
-    def zeros(cls, input_size, hidden_size, dtype=np.float64):
-        """All-zero parameters of the given sizes (e.g. to accumulate gradients)."""
-        return _zeros(cls, input_size, hidden_size, dtype)
-
-    def copy(self):
-        """A deep copy."""
-        return type(self)(**{name: array.copy() for name, array in self})
+    __annotations__ = dict.fromkeys(GRU_PARAM_NAMES, np.ndarray)  # one array field per name, in order
 
     @classmethod
     def init(cls, input_size, hidden_size, rng, update_bias=0.0, scale=None, dtype=np.float64):
@@ -198,15 +93,7 @@ class GRUParams:
         A positive ``update_bias`` opens the update gate z, so h_t starts close to h_{t-1}: the GRU's
         counterpart of the LSTM's positive forget bias.
         """
-        scale = 1.0 / np.sqrt(hidden_size) if scale is None else scale
-        arrays = {}
-        for name in GRU_PARAM_NAMES:
-            shape = param_shape(name, input_size, hidden_size)
-            if name.startswith("b_"):
-                arrays[name] = np.full(shape, update_bias if name == "b_z" else 0.0)
-            else:
-                arrays[name] = rng.uniform(-scale, scale, shape)
-        return cls(**{name: array.astype(dtype) for name, array in arrays.items()})
+        return cls.random(input_size, hidden_size, rng, scale, dtype, biases={"b_z": update_bias})
 
     def fused(self):
         """The stacked arrays, gate order r, z, n.
@@ -225,25 +112,8 @@ class GRUParams:
         return w_x, w_h, b_x, b_h
 
 
-def _check_type(params, cls):
-    if not isinstance(params, cls):
-        raise TypeError(f"params must be a {cls.__name__}, got {type(params).__name__}")
-
-
 def _sizes(params):
     return {"D": (params.input_size, "params"), "H": (params.hidden_size, "params")}
-
-
-def _state(name, value, batch_size, params, sizes):
-    if value is None:
-        return np.zeros((batch_size, params.hidden_size), params.dtype)
-    return checked(name, value, ("B", "H"), sizes, dtype=params.dtype)
-
-
-def _blocks(array, count):
-    """Split the last axis of (B, count*H) into ``count`` views of (B, H)."""
-    hidden_size = array.shape[-1] // count
-    return [array[..., k * hidden_size : (k + 1) * hidden_size] for k in range(count)]
 
 
 # ---------------------------------------------------------------- peephole LSTM
@@ -263,13 +133,13 @@ def peephole_step_forward(params, x_t, h_prev, c_prev):
     h, c : ndarray, shape (B, H), h_t and c_t.
     cache : dict for ``peephole_step_backward``; ``cache["i"]`` etc. hold the gates, each (B, H).
     """
-    _check_type(params, PeepholeParams)
+    check_type(params, PeepholeParams)
     sizes = _sizes(params)
     x_t = checked("x_t", x_t, ("B", "D"), sizes, dtype=params.dtype, legend="one row per sequence")
     h_prev = checked("h_prev", h_prev, ("B", "H"), sizes, dtype=params.dtype)
     c_prev = checked("c_prev", c_prev, ("B", "H"), sizes, dtype=params.dtype)
     w_x, w_h, b = params.lstm().fused()  # (4H, D), (4H, H), (4H,)
-    z_i, z_f, z_g, z_o = _blocks(x_t @ w_x.T + h_prev @ w_h.T + b, 4)  # 4 x (B, H), gate order i, f, g, o
+    z_i, z_f, z_g, z_o = split_gates(x_t @ w_x.T + h_prev @ w_h.T + b)  # 4 x (B, H), gate order i, f, g, o
     i = sigmoid(z_i + params.p_i * c_prev)  # the peepholes broadcast (H,) over the batch
     f = sigmoid(z_f + params.p_f * c_prev)
     g = tanh(z_g)
@@ -281,13 +151,13 @@ def peephole_step_forward(params, x_t, h_prev, c_prev):
     return h, c, cache
 
 
-def peephole_step_backward(dh, dc, cache):
+def peephole_step_backward(dh, dc_next, cache):
     """Backward through one peephole-LSTM step.
 
     Parameters
     ----------
     dh : ndarray, shape (B, H), the total dL/dh_t (loss at t plus what step t+1 sends).
-    dc : ndarray, shape (B, H), dL/dc_t arriving from step t+1 (zeros at the last step); the
+    dc_next : ndarray, shape (B, H), dL/dc_t arriving from step t+1 (zeros at the last step); the
         paths from c_t through h_t and through o_t's peephole are added here.
     cache : dict from ``peephole_step_forward``.
 
@@ -300,11 +170,11 @@ def peephole_step_backward(dh, dc, cache):
     params = cache["params"]
     sizes = {"B": (cache["x"].shape[0], "the cached x_t"), "H": (params.hidden_size, "params")}
     dh = checked("dh", dh, ("B", "H"), sizes, dtype=params.dtype)
-    dc = checked("dc", dc, ("B", "H"), sizes, dtype=params.dtype)
+    dc_next = checked("dc_next", dc_next, ("B", "H"), sizes, dtype=params.dtype)
     i, f, g, o, c_prev, tanh_c = (cache[k] for k in ("i", "f", "g", "o", "c_prev", "tanh_c"))
     dz_o = dh * tanh_c * sigmoid_grad_from_output(o)
     # three paths into c_t: from step t+1, through h_t = o tanh(c_t), through o's peephole
-    dc = dc + dh * o * tanh_grad_from_output(tanh_c) + params.p_o * dz_o
+    dc = dc_next + dh * o * tanh_grad_from_output(tanh_c) + params.p_o * dz_o
     dz_i = dc * g * sigmoid_grad_from_output(i)
     dz_f = dc * c_prev * sigmoid_grad_from_output(f)
     dz_g = dc * i * tanh_grad_from_output(g)
@@ -312,31 +182,24 @@ def peephole_step_backward(dh, dc, cache):
     dc_prev = dc * f + params.p_i * dz_i + params.p_f * dz_f
     dz = np.concatenate([dz_i, dz_f, dz_g, dz_o], axis=1)  # (B, 4H), gate order i, f, g, o
     w_x, w_h, _ = params.lstm().fused()  # (4H, D), (4H, H)
-    lstm_grads = LSTMParams.from_fused(dz.T @ cache["x"], dz.T @ cache["h_prev"], dz.sum(axis=0))
+    lstm_grads = LSTMParams.from_fused(dz.T @ cache["x"], dz.T @ cache["h_prev"], dz.sum(axis=0), check=False)
     grads = PeepholeParams(**dict(lstm_grads), p_i=(dz_i * c_prev).sum(axis=0),
-                           p_f=(dz_f * c_prev).sum(axis=0), p_o=(dz_o * cache["c"]).sum(axis=0))
+                           p_f=(dz_f * c_prev).sum(axis=0), p_o=(dz_o * cache["c"]).sum(axis=0), check=False)
     return grads, dz @ w_x, dz @ w_h, dc_prev
 
 
 def peephole_forward(params, x, h0=None, c0=None):
-    """Run a peephole LSTM over a time-major batch.
+    """Run a peephole LSTM over a time-major batch, one ``peephole_step_forward`` a step.
 
-    Parameters
-    ----------
-    params : PeepholeParams with input size D and hidden size H.
-    x : ndarray, shape (T, B, D), time-major.
-    h0, c0 : ndarray, shape (B, H), or None for zeros.
-
-    Returns
-    -------
-    h, c : ndarray, shape (T, B, H), h_1 .. h_T and c_1 .. c_T.
-    cache : dict for ``peephole_backward``: ``cache["steps"]`` is the list of T step caches.
+    Takes params (a PeepholeParams), x (T, B, D) and h0, c0 (B, H) or None for zeros; returns
+    h and c, each (T, B, H), and the cache for ``peephole_backward``, whose ``cache["steps"]``
+    is the list of the T step caches.
     """
-    _check_type(params, PeepholeParams)
+    check_type(params, PeepholeParams)
     sizes = _sizes(params)
     x = checked("x", x, ("T", "B", "D"), sizes, dtype=params.dtype, legend="time-major")
-    h0 = _state("h0", h0, x.shape[1], params, sizes)
-    c0 = _state("c0", c0, x.shape[1], params, sizes)
+    h0 = initial_state("h0", h0, x.shape[1], params, sizes)
+    c0 = initial_state("c0", c0, x.shape[1], params, sizes)
     h_t, c_t, steps, hs, cs = h0, c0, [], [], []
     for x_t in x:
         h_t, c_t, step = peephole_step_forward(params, x_t, h_t, c_t)
@@ -346,12 +209,12 @@ def peephole_forward(params, x, h0=None, c0=None):
     return np.stack(hs), np.stack(cs), dict(params=params, x=x, h0=h0, c0=c0, steps=steps)
 
 
-def peephole_backward(dh, cache):
+def peephole_backward(dh_loss, cache):
     """Full backpropagation through time for ``peephole_forward``.
 
     Parameters
     ----------
-    dh : ndarray, shape (T, B, H), the loss's *direct* gradient dL/dh_t at each step; the
+    dh_loss : ndarray, shape (T, B, H), the loss's *direct* gradient dL_t/dh_t at each step; the
         recurrent paths through h_{t+1} and c_{t+1} are added here.
     cache : dict from ``peephole_forward``.
 
@@ -361,19 +224,7 @@ def peephole_backward(dh, cache):
     dx : ndarray, shape (T, B, D)
     dh0, dc0 : ndarray, shape (B, H), dL/dh_0 and dL/dc_0.
     """
-    params, x = cache["params"], cache["x"]
-    num_steps, batch_size, _ = x.shape
-    sizes = {"T": (num_steps, "the cached x"), "B": (batch_size, "the cached x"), "H": (params.hidden_size, "params")}
-    dh = checked("dh", dh, ("T", "B", "H"), sizes, dtype=params.dtype, legend="time-major")
-    grads = PeepholeParams.zeros(params.input_size, params.hidden_size, params.dtype)
-    dx = np.zeros_like(x)
-    dh_next = np.zeros((batch_size, params.hidden_size), params.dtype)  # dL/dh_t from step t+1
-    dc_next = np.zeros_like(dh_next)  # dL/dc_t from step t+1 (carousel and both peepholes)
-    for t in reversed(range(num_steps)):
-        step_grads, dx[t], dh_next, dc_next = peephole_step_backward(dh[t] + dh_next, dc_next, cache["steps"][t])
-        for (_, total), (_, step) in zip(grads, step_grads):
-            total += step  # weights are shared over time: their gradients add up
-    return grads, dx, dh_next, dc_next
+    return _backward_over_steps(peephole_step_backward, dh_loss, cache, num_carried=1)  # carries dL/dc_t
 
 
 # ---------------------------------------------------------------- GRU
@@ -394,13 +245,13 @@ def gru_step_forward(params, x_t, h_prev):
     cache : dict for ``gru_step_backward``; ``cache["r"]``, ``["z"]``, ``["n"]`` are (B, H), and
         ``cache["hn"]`` is w_hn h_{t-1} + b_hn, (B, H), the term the reset gate scales.
     """
-    _check_type(params, GRUParams)
+    check_type(params, GRUParams)
     sizes = _sizes(params)
     x_t = checked("x_t", x_t, ("B", "D"), sizes, dtype=params.dtype, legend="one row per sequence")
     h_prev = checked("h_prev", h_prev, ("B", "H"), sizes, dtype=params.dtype)
     w_x, w_h, b_x, b_h = params.fused()  # (3H, D), (3H, H), (3H,), (3H,)
-    xr, xz, xn = _blocks(x_t @ w_x.T + b_x, 3)  # 3 x (B, H): input side of r, z, n
-    hr, hz, hn = _blocks(h_prev @ w_h.T + b_h, 3)  # 3 x (B, H): recurrent side
+    xr, xz, xn = split_gates(x_t @ w_x.T + b_x, count=3)  # 3 x (B, H): input side of r, z, n
+    hr, hz, hn = split_gates(h_prev @ w_h.T + b_h, count=3)  # 3 x (B, H): recurrent side
     r = sigmoid(xr + hr)
     z = sigmoid(xz + hz)
     n = tanh(xn + r * hn)
@@ -433,11 +284,11 @@ def gru_step_backward(dh, cache):
     da_x = np.concatenate([da_r, da_z, da_n], axis=1)  # (B, 3H): gradient of the input-side sums
     da_h = np.concatenate([da_r, da_z, dhn], axis=1)  # (B, 3H): gradient of the recurrent-side sums
     w_x, w_h, _, _ = params.fused()  # (3H, D), (3H, H)
-    dw_x_r, dw_x_z, dw_x_n = np.split(da_x.T @ cache["x"], 3)  # 3 x (H, D)
-    dw_h_r, dw_h_z, dw_h_n = np.split(da_h.T @ h_prev, 3)  # 3 x (H, H)
+    dw_x_r, dw_x_z, dw_x_n = split_gates(da_x.T @ cache["x"], axis=0, count=3)  # 3 x (H, D)
+    dw_h_r, dw_h_z, dw_h_n = split_gates(da_h.T @ h_prev, axis=0, count=3)  # 3 x (H, H)
     grads = GRUParams(w_xr=dw_x_r, w_hr=dw_h_r, b_r=da_r.sum(axis=0), w_xz=dw_x_z, w_hz=dw_h_z,
                       b_z=da_z.sum(axis=0), w_xn=dw_x_n, w_hn=dw_h_n, b_xn=da_n.sum(axis=0),
-                      b_hn=dhn.sum(axis=0))
+                      b_hn=dhn.sum(axis=0), check=False)
     dh_prev = dh * z + da_h @ w_h  # the direct leak z, plus the paths through r, z and n
     return grads, da_x @ w_x, dh_prev
 
@@ -456,10 +307,10 @@ def gru_forward(params, x, h0=None):
     h : ndarray, shape (T, B, H), h_1 .. h_T.
     cache : dict for ``gru_backward``: ``cache["steps"]`` is the list of T step caches.
     """
-    _check_type(params, GRUParams)
+    check_type(params, GRUParams)
     sizes = _sizes(params)
     x = checked("x", x, ("T", "B", "D"), sizes, dtype=params.dtype, legend="time-major")
-    h0 = _state("h0", h0, x.shape[1], params, sizes)
+    h0 = initial_state("h0", h0, x.shape[1], params, sizes)
     h_t, steps, hs = h0, [], []
     for x_t in x:
         h_t, step = gru_step_forward(params, x_t, h_t)
@@ -468,12 +319,12 @@ def gru_forward(params, x, h0=None):
     return np.stack(hs), dict(params=params, x=x, h0=h0, steps=steps)
 
 
-def gru_backward(dh, cache):
+def gru_backward(dh_loss, cache):
     """Full backpropagation through time for ``gru_forward``.
 
     Parameters
     ----------
-    dh : ndarray, shape (T, B, H), the loss's direct gradient dL/dh_t at each step.
+    dh_loss : ndarray, shape (T, B, H), the loss's direct gradient dL_t/dh_t at each step.
     cache : dict from ``gru_forward``.
 
     Returns
@@ -482,18 +333,26 @@ def gru_backward(dh, cache):
     dx : ndarray, shape (T, B, D)
     dh0 : ndarray, shape (B, H), dL/dh_0.
     """
-    params, x = cache["params"], cache["x"]
-    num_steps, batch_size, _ = x.shape
-    sizes = {"T": (num_steps, "the cached x"), "B": (batch_size, "the cached x"), "H": (params.hidden_size, "params")}
-    dh = checked("dh", dh, ("T", "B", "H"), sizes, dtype=params.dtype, legend="time-major")
-    grads = GRUParams.zeros(params.input_size, params.hidden_size, params.dtype)
-    dx = np.zeros_like(x)
-    dh_next = np.zeros((batch_size, params.hidden_size), params.dtype)  # dL/dh_t from step t+1
-    for t in reversed(range(num_steps)):
-        step_grads, dx[t], dh_next = gru_step_backward(dh[t] + dh_next, cache["steps"][t])
-        for (_, total), (_, step) in zip(grads, step_grads):
-            total += step  # weights are shared over time: their gradients add up
-    return grads, dx, dh_next
+    return _backward_over_steps(gru_step_backward, dh_loss, cache, num_carried=0)
+
+
+def _backward_over_steps(step_backward, dh_loss, cache, num_carried):
+    """Full BPTT as a loop of a model's step backward, from step T-1 down to step 0.
+
+    ``step_backward(dh, *carried, step_cache)`` returns ``(grads, dx_t, dh_prev, *carried_prev)``,
+    where ``carried`` are the ``num_carried`` other state gradients (the peephole LSTM's dL/dc_t).
+    Returns the summed grads, dx (T, B, D), dh0 and the carried gradients at the initial state, (B, H).
+    """
+    dh_loss = checked_dh_loss(dh_loss, cache)  # (T, B, H)
+    params = cache["params"]
+    grads = type(params).zeros(params.input_size, params.hidden_size, params.dtype)
+    dx = np.zeros_like(cache["x"])  # (T, B, D)
+    dh_next = np.zeros_like(dh_loss[0])  # (B, H): dL/dh_t arriving from step t+1
+    carried = [np.zeros_like(dh_next) for _ in range(num_carried)]
+    for t in reversed(range(len(dh_loss))):
+        step_grads, dx[t], dh_next, *carried = step_backward(dh_loss[t] + dh_next, *carried, cache["steps"][t])
+        grads.accumulate(step_grads)  # weights are shared over time: their gradients add up
+    return grads, dx, dh_next, *carried
 
 
 __all__ = [

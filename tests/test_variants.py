@@ -241,11 +241,11 @@ def test_float32_runs_in_float32(rng):
     (lambda p, g: peephole_forward(p, np.ones((3, 2, 3)), h0=np.ones((2, 2))), "h0"),
     (lambda p, g: peephole_forward(p, np.ones((3, 2, 3)), c0=np.ones((3, 4))), "c0"),
     (lambda p, g: peephole_forward(p, np.full((3, 2, 3), np.nan)), "x"),
-    (lambda p, g: peephole_backward(np.ones((3, 2, 5)), peephole_forward(p, np.ones((3, 2, 3)))[2]), "dh"),
+    (lambda p, g: peephole_backward(np.ones((3, 2, 5)), peephole_forward(p, np.ones((3, 2, 3)))[2]), "dh_loss"),
     (lambda p, g: peephole_step_forward(p, np.ones((2, 3)), np.ones((2, 4)), np.ones((1, 4))), "c_prev"),
     (lambda p, g: gru_forward(g, np.ones((3, 2, 2))), "x"),
     (lambda p, g: gru_forward(g, np.ones((3, 2, 3)), h0=np.ones((2, 5))), "h0"),
-    (lambda p, g: gru_backward(np.ones((2, 2, 4)), gru_forward(g, np.ones((3, 2, 3)))[1]), "dh"),
+    (lambda p, g: gru_backward(np.ones((2, 2, 4)), gru_forward(g, np.ones((3, 2, 3)))[1]), "dh_loss"),
     (lambda p, g: gru_step_forward(g, np.ones((2, 3)), np.ones((3, 4))), "h_prev"),
 ])
 def test_bad_input_names_the_argument(call, name, rng):

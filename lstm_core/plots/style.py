@@ -67,6 +67,17 @@ def checked_values(name, values, ndim=1, length=None, min_size=1, positive=False
     return array
 
 
+def checked_curves(name, curves, what, positive=False):
+    """The ``(label, values)`` pairs of a non-empty dict label -> 1-D array, each checked by ``checked_values``.
+
+    ``what`` names one entry in the message for an empty dict, e.g. "array of shape (T,)".
+    """
+    if not curves:
+        raise ValueError(f"{name} is empty: pass at least one label -> {what}")
+    return [(label, checked_values(f"{name}[{label!r}]", values, positive=positive))
+            for label, values in curves.items()]
+
+
 def plain_log_axis(ax, which="y", numticks=8):
     """Make an axis logarithmic with plain-text labels (1e-8, 1e-4, ...) and no minor ticks.
 

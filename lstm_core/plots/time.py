@@ -17,6 +17,7 @@ from lstm_core.plots.style import (
     GATE_COLOURS,
     PALETTE,
     SEQUENTIAL_CMAP,
+    checked_curves,
     checked_values,
     get_ax,
     plain_log_axis,
@@ -151,12 +152,10 @@ def plot_gradient_norms(norms, ax=None, title=None, ylabel="||dL/dc_t||"):
     -------
     ax : the Axes drawn on.
     """
-    if not norms:
-        raise ValueError("norms is empty: pass a dict label -> array of shape (T,)")
+    norms = checked_curves("norms", norms, "array of shape (T,)")
     ax = get_ax(ax)
     colours = list(PALETTE.values())
-    for k, (label, values) in enumerate(norms.items()):
-        values = checked_values(f"norms[{label!r}]", values, 1)
+    for k, (label, values) in enumerate(norms):
         ax.plot(range(1, len(values) + 1), np.maximum(values, 1e-300), color=colours[k % len(colours)],
                 marker="o", markersize=3, label=str(label))
     plain_log_axis(ax)

@@ -6,7 +6,7 @@ returns the Axes.
 
 import numpy as np
 
-from lstm_core.plots.style import FONT_SIZE, PALETTE, checked_values, get_ax, plain_log_axis, style_ax
+from lstm_core.plots.style import FONT_SIZE, PALETTE, checked_curves, checked_values, get_ax, plain_log_axis, style_ax
 
 CURVE_COLOURS = (PALETTE["blue"], PALETTE["vermillion"], PALETTE["green"], PALETTE["orange"],
                  PALETTE["purple"], PALETTE["sky"])
@@ -42,11 +42,10 @@ def plot_training_curves(curves, ax=None, window=1, baseline=None, baseline_labe
     -------
     ax : the Axes drawn on.
     """
-    if not curves:
-        raise ValueError("curves is empty: pass at least one label -> losses entry")
+    curves = checked_curves("curves", curves, "losses entry")
     ax = get_ax(ax)
-    for n, (label, values) in enumerate(curves.items()):
-        smooth = moving_average(checked_values(f"curves[{label!r}]", values), window)
+    for n, (label, values) in enumerate(curves):
+        smooth = moving_average(values, window)
         steps = np.arange(len(smooth)) + min(int(window), len(values))
         ax.plot(steps, smooth, color=CURVE_COLOURS[n % len(CURVE_COLOURS)], linewidth=2, label=label)
     if baseline is not None:

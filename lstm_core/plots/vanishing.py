@@ -6,7 +6,7 @@ returns the Axes.
 
 import numpy as np
 
-from lstm_core.plots.style import FONT_SIZE, PALETTE, checked_values, get_ax, plain_log_axis, style_ax
+from lstm_core.plots.style import FONT_SIZE, PALETTE, checked_curves, checked_values, get_ax, plain_log_axis, style_ax
 
 CURVE_COLOURS = (PALETTE["vermillion"], PALETTE["blue"], PALETTE["orange"], PALETTE["green"],
                  PALETTE["purple"], PALETTE["sky"], PALETTE["black"])
@@ -35,12 +35,10 @@ def plot_gradient_norms(curves, ax=None, title="Gradient reaching back k steps",
     -------
     ax : the Axes drawn on.
     """
-    if not curves:
-        raise ValueError("curves is empty: pass at least one label -> norms entry")
+    curves = checked_curves("curves", curves, "norms entry", positive=True)
     styles = styles or {}
     ax = get_ax(ax)
-    for n, (label, values) in enumerate(curves.items()):
-        values = checked_values(f"curves[{label!r}]", values, positive=True)
+    for n, (label, values) in enumerate(curves):
         keywords = {"color": CURVE_COLOURS[n % len(CURVE_COLOURS)], "linewidth": 2, **styles.get(label, {})}
         ax.plot(np.arange(values.size), values, label=label, **keywords)
     plain_log_axis(ax)
