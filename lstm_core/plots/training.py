@@ -50,12 +50,7 @@ def plot_training_curves(curves, ax=None, window=1, baseline=None, baseline_labe
         ax.plot(steps, smooth, color=CURVE_COLOURS[n % len(CURVE_COLOURS)], linewidth=2, label=label)
     if baseline is not None:
         ax.axhline(baseline, color=PALETTE["black"], linestyle="--", linewidth=1.5, label=baseline_label)
-    if log:
-        plain_log_axis(ax)
-    ax.grid(True, alpha=0.3)
-    style_ax(ax, title=title, xlabel="training step", ylabel=ylabel)
-    ax.legend(fontsize=FONT_SIZE - 2, frameon=False, loc=legend_loc)  # a fixed place: "best" is slow
-    return ax
+    return _finish_training_axes(ax, title, ylabel, log, legend_loc, FONT_SIZE - 2)
 
 
 BASELINE_STYLES = ("--", ":", "-.")
@@ -104,12 +99,7 @@ def plot_eval_curves(steps, curves, ax=None, baselines=None, title="Held-out los
                    linewidth=1.3, label=label)
     if mark_step is not None:
         ax.axvline(mark_step, color=PALETTE["green"], linestyle=":", linewidth=2, label=mark_label)
-    if log:
-        plain_log_axis(ax)
-    ax.grid(True, alpha=0.3)
-    style_ax(ax, title=title, xlabel="training step", ylabel=ylabel)
-    ax.legend(fontsize=FONT_SIZE - 3, frameon=False, loc=legend_loc)  # a fixed place: "best" is slow
-    return ax
+    return _finish_training_axes(ax, title, ylabel, log, legend_loc, FONT_SIZE - 3)
 
 
 def plot_adding_predictions(y_true, y_pred, ax=None, title="Predictions on the adding problem"):
@@ -172,3 +162,13 @@ def plot_next_char_probs(probs, chars, ax=None, top=12, title="Next-character di
     ax.set_ylim(0, 1)
     ax.grid(True, axis="y", alpha=0.3)
     return style_ax(ax, title=title, xlabel="next character", ylabel="probability")
+
+
+def _finish_training_axes(ax, title, ylabel, log, legend_loc, legend_size):
+    """Log scale if asked, grid, labels and a legend in a fixed place ("best" is slow to compute)."""
+    if log:
+        plain_log_axis(ax)
+    ax.grid(True, alpha=0.3)
+    style_ax(ax, title=title, xlabel="training step", ylabel=ylabel)
+    ax.legend(fontsize=legend_size, frameon=False, loc=legend_loc)
+    return ax
