@@ -14,7 +14,6 @@ from lstm_core.plots.time import (
     plot_gradient_norms,
     plot_truncation_error,
     plot_unrolled_cells,
-    plot_unrolled_graph,
 )
 
 
@@ -33,8 +32,6 @@ def _grads(rng, scale=1.0):
 def _calls(rng):
     grads = _grads(rng)
     return [
-        lambda ax: plot_unrolled_graph(3, ax=ax),
-        lambda ax: plot_unrolled_graph(1, show_backward=False, ax=ax),
         lambda ax: plot_gradient_heatmap(np.abs(rng.standard_normal((6, 4))), ax=ax),
         lambda ax: plot_gradient_norms({"b_f = 0": np.exp(-np.arange(5.0)), "b_f = 3": np.ones(5)}, ax=ax),
         lambda ax: plot_truncation_error([1, 2, 4], [0.5, 0.2, 0.0], [0.8, 0.95, 1.0], ax=ax),
@@ -43,7 +40,7 @@ def _calls(rng):
     ]
 
 
-@pytest.mark.parametrize("index", range(7))
+@pytest.mark.parametrize("index", range(5))
 def test_returns_labelled_axes_and_uses_given_ax(index):
     rng = np.random.default_rng(index)
     fig, ax = plt.subplots()
@@ -52,25 +49,12 @@ def test_returns_labelled_axes_and_uses_given_ax(index):
     assert ax.get_xlabel() and ax.get_ylabel()
 
 
-@pytest.mark.parametrize("index", range(7))
+@pytest.mark.parametrize("index", range(5))
 def test_makes_its_own_figure(index):
     rng = np.random.default_rng(index)
     ax = _calls(rng)[index](None)
     assert isinstance(ax, matplotlib.axes.Axes)
     assert ax.get_xlabel() and ax.get_ylabel()
-
-
-def test_unrolled_graph_draws_more_arrows_with_backward():
-    plain = plot_unrolled_graph(3, show_backward=False)
-    full = plot_unrolled_graph(3, show_backward=True)
-    assert len(full.patches) > len(plain.patches)
-    assert "T = 3 steps" in full.get_title()
-
-
-@pytest.mark.parametrize("bad", [0, 13, 2.5, -1])
-def test_unrolled_graph_rejects_bad_num_steps(bad):
-    with pytest.raises(ValueError, match="num_steps"):
-        plot_unrolled_graph(bad)
 
 
 def test_heatmap_puts_time_on_x_and_units_on_y():
