@@ -7,8 +7,8 @@ Usage::
 ``COURSE_DIR`` is nbgrader's course folder (or its ``submitted/`` folder):
 ``submitted/<student_id>/<assignment>/<notebook>.ipynb``. ``--jobs`` grading processes (default: the
 number of CPUs) take the submissions in turn and outlive them, so Python and the grader load once per
-job. Each submission is copied into a fresh temporary folder and its code runs in a kernel started for
-it alone, in a folder of its own, under a time bound. So one submission cannot change another's
+job. Each submission's notebook is only read; its code runs in a kernel started for it alone, in a
+temporary folder of its own, under a time bound. So one submission cannot change another's
 score: not by writing files, not by killing or hanging its kernel, not by flooding output; a grading
 process that stops answering is killed with its kernel and replaced. ``--tests`` names the folder of
 solution notebooks whose hidden tests grade the class (without it, only the self-check tests shipped
@@ -31,11 +31,9 @@ import hashlib
 import json
 import os
 import select
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -154,18 +152,15 @@ def _descendants(pid):
 
 
 def grade_one(submission, worker, submission_timeout):
-    """Grade one submission (a copy in a new folder) with ``worker``; return (result, worker still usable)."""
+    """Grade one submission with ``worker``; return (result, worker still usable).
+
+    The grader only reads the notebook and runs its code in a kernel in a temporary folder of its own.
+    """
     start = time.monotonic()
     who = {"student_id": submission.student_id, "assignment": submission.assignment,
            "notebook": submission.path.name}
     result = dict(who)
-    workdir = Path(tempfile.mkdtemp(prefix="lstm-grade-"))
-    try:
-        notebook = workdir / submission.path.name
-        shutil.copyfile(submission.path, notebook)
-        graded = worker.grade(notebook, start + submission_timeout)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    graded = worker.grade(submission.path.resolve(), start + submission_timeout)
     if graded is None:
         worker.kill()
         result.update(score=0, max_score=None,
