@@ -20,6 +20,10 @@ instead of the wall clock: on a machine shared with other jobs, with ``--threads
 the time spent waiting for a core.
 numpy's BLAS and torch get the same thread count (set before numpy is imported).
 Prints a markdown table with the ratios core / peer, core / torch and naive / core.
+
+``--products`` instead times the two orders in which ``lstm_backward`` could write its weight
+gradients, ``dz^T x`` and ``(x^T dz)^T`` (the same sums), at each size: the numbers behind the
+comment there.
 """
 
 import argparse
@@ -42,6 +46,8 @@ def parse_args(argv):
     parser.add_argument("--sizes", nargs="+", type=int, choices=range(len(SIZES)), default=list(range(len(SIZES))),
                         help="which of the sizes to time, by position in SIZES (0 is the smallest)")
     parser.add_argument("--no-naive", action="store_true", help="skip the slow per-gate baseline")
+    parser.add_argument("--products", action="store_true",
+                        help="time dz^T x against (x^T dz)^T, the weight-gradient products, instead")
     return parser.parse_args(argv)
 
 
@@ -103,8 +109,50 @@ def _sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
 
 
+def time_interleaved(runs, repeats, clock, stat):
+    """Run each callable of ``runs`` (a dict) once to warm up, then ``repeats`` times with the order
+    rotating; return {name: milliseconds} by ``stat`` ("median" or "min")."""
+    for run in runs.values():
+        run()
+    names = list(runs)
+    times = {name: [] for name in names}
+    for repeat in range(repeats):
+        shift = repeat % len(names)  # rotate the order, so that no one always runs first
+        for name in names[shift:] + names[:shift]:
+            start = clock()
+            runs[name]()
+            times[name].append(clock() - start)
+    summary = {"median": statistics.median, "min": min}[stat]
+    return {name: 1000 * summary(values) for name, values in times.items()}
+
+
+def time_products(args, clock):
+    """The weight-gradient products of lstm_backward in both orders, for every size and dtype."""
+    print("| dtype | (T, B, D, H) | product | dz^T a ms | (a^T dz)^T ms | ratio |")
+    print("|---|---|---|---:|---:|---:|")
+    for dtype in args.dtypes:
+        for size in (SIZES[k] for k in args.sizes):
+            num_steps, batch_size, input_size, hidden_size = size
+            rng = np.random.default_rng(0)
+            rows = num_steps * batch_size
+            dz_rows = rng.standard_normal((rows, 4 * hidden_size)).astype(dtype)  # (T*B, 4H)
+            for name, width in (("dw_x", input_size), ("dw_h", hidden_size)):
+                a_rows = rng.standard_normal((rows, width)).astype(dtype)  # (T*B, D) or (T*B, H)
+                runs = {"dz^T a": lambda a=a_rows, dz=dz_rows: dz.T @ a,
+                        "(a^T dz)^T": lambda a=a_rows, dz=dz_rows: (a.T @ dz).T}
+                ms = time_interleaved(runs, args.repeats, clock, args.stat)
+                print(f"| {dtype} | {size} | {name} | {ms['dz^T a']:.2f} | {ms['(a^T dz)^T']:.2f} | "
+                      f"{ms['dz^T a'] / ms['(a^T dz)^T']:.2f} |", flush=True)
+
+
 def main(argv=None):
     args = parse_args(argv)
+    clock = time.process_time if args.clock == "cpu" else time.perf_counter
+    if args.products:
+        print(f"threads: {args.threads}; repeats: {args.repeats} ({args.stat}, {args.clock} time); "
+              f"numpy {np.__version__}\n")
+        time_products(args, clock)
+        return
     try:
         import torch
 
@@ -161,18 +209,7 @@ def main(argv=None):
                 runs["torch"] = make_torch(params, x, dh)
             if not args.no_naive:
                 runs["naive"] = lambda p=params, x=x, dh=dh: run_naive(p, x, dh)
-            times = {name: [] for name in runs}
-            for run in runs.values():  # warm up
-                run()
-            clock = time.process_time if args.clock == "cpu" else time.perf_counter
-            names = list(runs)
-            for repeat in range(args.repeats):
-                shift = repeat % len(names)  # rotate the order, so that no one always runs first
-                for name in names[shift:] + names[:shift]:
-                    start = clock()
-                    runs[name]()
-                    times[name].append(clock() - start)
-            ms = {name: 1000 * getattr(statistics, args.stat, min)(values) for name, values in times.items()}
+            ms = time_interleaved(runs, args.repeats, clock, args.stat)
             core, peer, tch, naive = ms["core"], ms["peer"], ms.get("torch"), ms.get("naive")
             print(f"| {dtype} | {size} | {core:.2f} | {peer:.2f} | {f'{tch:.2f}' if tch else '-'} | "
                   f"{f'{naive:.2f}' if naive else '-'} | {core / peer:.2f} | {f'{core / tch:.2f}' if tch else '-'} | "
