@@ -2,11 +2,16 @@
 
 import json
 import re
+import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+import run_notebooks  # noqa: E402  (tools/ is a folder of scripts)
+
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.ipynb"))
 EXERCISES = sorted((ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
@@ -94,3 +99,17 @@ def test_no_saved_widget_state(path):
 def test_lessons_stay_small():
     total = sum(path.stat().st_size for path in LESSONS)
     assert total < 2.5e6, f"lessons take {total / 1e6:.2f} MB together; keep them under 2.5 MB (smaller figures)"
+
+
+@pytest.mark.parametrize("path", LESSONS + SOLUTIONS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_outputs_do_not_churn(path):
+    """A re-run that changes nothing must change no bytes: widget ids come from the cell's place, and
+    consecutive prints are one output (tools/run_notebooks.py does both)."""
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert len(run_notebooks.joined_streams(cell.outputs)) == len(cell.outputs), \
+                f"split stream outputs in: {source(cell)[:80]}; re-run with tools/run_notebooks.py"
+    before = json.dumps(notebook, sort_keys=True)
+    run_notebooks.steady_widget_ids(notebook, path.name)
+    assert json.dumps(notebook, sort_keys=True) == before, "random widget ids: re-run with tools/run_notebooks.py"

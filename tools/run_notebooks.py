@@ -4,10 +4,14 @@ Usage: python tools/run_notebooks.py notebooks/01_forward_pass.ipynb [more.ipynb
 
 Each notebook runs from its own folder, so execution counts are 1..N, and no timing
 metadata is recorded. Figures are stored as 256-colour PNGs (lessons stay small; nbval does not
-compare images) and no widget state is saved. A notebook that raises is reported and left unchanged on disk.
+compare images) and no widget state is saved. So that a re-run which changes nothing changes no
+bytes, each widget output gets an id made from the notebook's name and the cell's place instead of
+a random one, and consecutive prints to the same stream are joined into one output (the kernel
+splits them at random points in time). A notebook that raises is reported and left unchanged on disk.
 """
 
 import base64
+import hashlib
 import io
 import sys
 import time
@@ -27,6 +31,31 @@ def palette_png(data):
     return base64.b64encode(buffer.getvalue()).decode("ascii") + "\n"
 
 
+def joined_streams(outputs):
+    """``outputs`` with every run of consecutive stream outputs of one name (stdout, stderr) made one."""
+    joined = []
+    for output in outputs:
+        previous = joined[-1] if joined else None
+        if (output.output_type == "stream" and previous is not None and previous.output_type == "stream"
+                and previous.name == output.name):
+            previous.text += output.text
+        else:
+            joined.append(output)
+    return joined
+
+
+def steady_widget_ids(notebook, name):
+    """Give each widget view output an id from the notebook's ``name`` and its cell and output index."""
+    for cell_index, cell in enumerate(notebook.cells):
+        for output_index, output in enumerate(cell.get("outputs", [])):
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if view is not None:
+                view["model_id"] = hashlib.sha256(f"{name}:{cell_index}:{output_index}".encode()).hexdigest()[:32]
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
 def run(path, timeout=600):
     """Execute ``path`` in place; return the wall time in seconds."""
     notebook = nbformat.read(path, as_version=4)
@@ -42,9 +71,12 @@ def run(path, timeout=600):
     # readers see (nbclient must still collect it while running: Output widgets write into it)
     notebook.metadata.pop("widgets", None)
     for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = joined_streams(cell.outputs)
         for output in cell.get("outputs", []):
             if "image/png" in output.get("data", {}):
                 output["data"]["image/png"] = palette_png(output["data"]["image/png"])
+    steady_widget_ids(notebook, Path(path).name)
     nbformat.write(notebook, path)
     return elapsed
 
