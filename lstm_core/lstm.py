@@ -155,8 +155,8 @@ def lstm_backward(dh_loss, cache, truncate=None):
     num_steps, batch_size, input_size = x.shape
     dh_loss = checked_dh_loss(dh_loss, cache)  # (T, B, H)
     w_x, w_h, _ = params.fused()  # (4H, D), (4H, H)
-    # (T, B, 4H): dL/dz, summed over the sweeps. np.zeros takes pages the OS has already zeroed;
-    # np.zeros_like would write every zero first, which costs several percent at large T*B*H
+    # (T, B, 4H): dL/dz, summed over the sweeps. np.zeros takes pages the OS has already zeroed,
+    # where np.zeros_like would first write every zero (docs/PERFORMANCE.md)
     dz = np.zeros(cache["gates"].shape, params.dtype)
     dh0, dc0 = np.zeros_like(cache["h0"]), np.zeros_like(cache["c0"])
     for start, stop, dh_window in bptt_windows(dh_loss, truncate):
