@@ -26,7 +26,8 @@ def rnn_forward(params, x, h0=None):
     Returns
     -------
     h : ndarray, shape (T, B, H)
-    cache : dict for ``rnn_backward``: ``params``, ``x``, ``h0``, ``h``.
+    cache : dict for ``rnn_backward``: ``params``, ``x``, ``h0``, ``h``, and ``h_prev`` (T, B, H),
+        h_0 .. h_{T-1}.
     """
     check_type(params, RNNParams)
     sizes = {"D": (params.input_size, "params"), "H": (params.hidden_size, "params")}
@@ -36,12 +37,15 @@ def rnn_forward(params, x, h0=None):
     # the input's part of a for all T steps in one product: (T*B, D) @ (D, H) -> (T, B, H)
     a_x = (x.reshape(num_steps * batch_size, input_size) @ params.w_xh.T + params.b_h).reshape(
         num_steps, batch_size, -1)
-    h = np.empty_like(a_x)  # (T, B, H)
+    # h_0 .. h_T, so that h_{t-1} of all steps is a view for the backward pass (as in lstm_forward)
+    h_all = np.empty((num_steps + 1, batch_size, params.hidden_size), params.dtype)  # (T+1, B, H)
+    h_all[0] = h0
+    h = h_all[1:]  # (T, B, H) view: h_1 .. h_T
     h_prev = h0
     for t in range(num_steps):
         h[t] = tanh(a_x[t] + h_prev @ params.w_hh.T)
         h_prev = h[t]
-    return h, dict(params=params, x=x, h0=h0, h=h)
+    return h, dict(params=params, x=x, h0=h0, h_prev=h_all[:-1], h=h)
 
 
 def rnn_backward(dh_loss, cache, truncate=None):
@@ -62,7 +66,7 @@ def rnn_backward(dh_loss, cache, truncate=None):
     params, x, h = cache["params"], cache["x"], cache["h"]
     num_steps, batch_size, input_size = x.shape
     dh_loss = checked_dh_loss(dh_loss, cache)  # (T, B, H)
-    da = np.zeros_like(h)  # (T, B, H): dL/da, summed over the sweeps
+    da = np.zeros(h.shape, params.dtype)  # (T, B, H): dL/da, summed over the sweeps (np.zeros as in lstm_backward)
     dh0 = np.zeros_like(cache["h0"])
     for start, stop, dh_window in bptt_windows(dh_loss, truncate):
         dh_next = np.zeros_like(dh0)  # (B, H): dL/dh_t arriving from step t+1
@@ -72,9 +76,10 @@ def rnn_backward(dh_loss, cache, truncate=None):
             dh_next = da_t @ params.w_hh  # (B, H) @ (H, H): what h_{t-1} receives
         if start == 0:  # this sweep reached the initial state
             dh0 += dh_next
-    h_prev = np.concatenate([cache["h0"][None], h[:-1]])  # (T, B, H): h_{t-1} of each step
     da_rows = da.reshape(num_steps * batch_size, -1)  # (T*B, H)
-    grads = RNNParams(w_xh=da_rows.T @ x.reshape(num_steps * batch_size, input_size),  # (H, D)
-                      w_hh=da_rows.T @ h_prev.reshape(num_steps * batch_size, -1),  # (H, H)
+    x_rows = x.reshape(num_steps * batch_size, input_size)  # (T*B, D)
+    h_prev_rows = cache["h_prev"].reshape(num_steps * batch_size, -1)  # (T*B, H): h_{t-1} of each step
+    grads = RNNParams(w_xh=da_rows.T @ x_rows,  # (H, T*B) @ (T*B, D) -> (H, D)
+                      w_hh=da_rows.T @ h_prev_rows,  # (H, T*B) @ (T*B, H) -> (H, H)
                       b_h=da_rows.sum(axis=0), check=False)
     return grads, (da_rows @ params.w_xh).reshape(x.shape), dh0

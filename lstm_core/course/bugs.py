@@ -48,14 +48,13 @@ def _bptt(dh_loss, cache, truncate=None, *, carry_c=True, carry_h=True, tanh_twi
     grads : LSTMParams; dx : (T, B, D); dh0, dc0 : (B, H).
     """
     params = cache["params"]
-    x, h, c = cache["x"], cache["h"], cache["c"]
+    x, h = cache["x"], cache["h"]
     num_steps, batch_size, _ = x.shape
     if truncate is not None and truncate < num_steps:
         raise NotImplementedError("the broken backward passes implement full BPTT only (truncate=None)")
     hidden_size = params.hidden_size
     w_x, w_h, b = params.fused()  # (4H, D), (4H, H), (4H,)
-    h_prevs = np.concatenate([cache["h0"][None], h[:-1]])  # (T, B, H): h_{t-1}
-    c_prevs = np.concatenate([cache["c0"][None], c[:-1]])  # (T, B, H): c_{t-1}
+    h_prevs, c_prevs = cache["h_prev"], cache["c_prev"]  # (T, B, H) each: h_{t-1}, c_{t-1}
     dz = np.empty_like(cache["gates"])  # (T, B, 4H)
     dh_next = np.zeros_like(cache["h0"])  # dL/dh_t arriving from step t+1
     dc_next = np.zeros_like(cache["c0"])  # dL/dc_t arriving from step t+1
