@@ -148,9 +148,10 @@ def time_products(args, clock):
 def main(argv=None):
     args = parse_args(argv)
     clock = time.process_time if args.clock == "cpu" else time.perf_counter
+    header = (f"threads: {args.threads}; repeats: {args.repeats} ({args.stat}, {args.clock} time); "
+              f"numpy {np.__version__}")
     if args.products:
-        print(f"threads: {args.threads}; repeats: {args.repeats} ({args.stat}, {args.clock} time); "
-              f"numpy {np.__version__}\n")
+        print(header + "\n")
         time_products(args, clock)
         return
     try:
@@ -191,8 +192,7 @@ def main(argv=None):
 
         return run
 
-    print(f"threads: {args.threads}; repeats: {args.repeats} ({args.stat}, {args.clock} time); numpy {np.__version__}"
-          + (f"; torch {torch.__version__}" if torch else ""))
+    print(header + (f"; torch {torch.__version__}" if torch else ""))
     print()
     print("| dtype | (T, B, D, H) | core ms | peer ms | torch ms | naive ms | core / peer | core / torch "
           "| naive / core |")

@@ -24,11 +24,11 @@ from pathlib import Path
 
 import nbformat
 import vendor_web
+from run_notebooks import WIDGET_MIME
 
 REPO = Path(__file__).resolve().parents[1]
 BOOK = REPO / "book"
 BUILD = BOOK / "_build"
-WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 LAB_URL = "http://localhost:8888/lab/tree/{path}"  # where `make lab` serves the course
 BINDER_URL = "https://mybinder.org/v2/gh/{repository}/HEAD?urlpath=lab/tree/{path}"
 

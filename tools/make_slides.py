@@ -26,6 +26,7 @@ import nbformat
 import vendor_web
 from nbconvert import SlidesExporter
 from nbconvert.preprocessors import Preprocessor
+from run_notebooks import WIDGET_MIME
 
 REPO = Path(__file__).resolve().parents[1]
 STATIC = "_static"  # the vendored front-end files, next to the decks
@@ -33,7 +34,6 @@ STATIC = "_static"  # the vendored front-end files, next to the decks
 # diagrams, so a module that does nothing stands in for it (a data: URL also works over file://)
 MERMAID_STUB = "data:text/javascript,export%20default%20%7Binitialize()%20%7B%7D%7D%3B"
 THEME = "white"  # copied without its @import of a web font: headings fall back to the system's sans-serif
-WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
 
 class DropWidgetOutputs(Preprocessor):

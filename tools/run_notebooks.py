@@ -22,6 +22,8 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 from PIL import Image
 
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"  # a live widget's output (make_book, make_slides drop it)
+
 
 def palette_png(data):
     """A base64 PNG as a 256-colour PNG: the same picture for line plots and colour maps, a third of the bytes."""
@@ -37,8 +39,8 @@ def joined_streams(outputs):
     for output in outputs:
         previous = joined[-1] if joined else None
         if (output.output_type == "stream" and previous is not None and previous.output_type == "stream"
-                and previous.name == output.name):
-            previous.text += output.text
+                and previous.name == output.name):  # a new output: the ones passed in stay as they were
+            joined[-1] = nbformat.v4.new_output("stream", name=output.name, text=previous.text + output.text)
         else:
             joined.append(output)
     return joined
@@ -48,12 +50,9 @@ def steady_widget_ids(notebook, name):
     """Give each widget view output an id from the notebook's ``name`` and its cell and output index."""
     for cell_index, cell in enumerate(notebook.cells):
         for output_index, output in enumerate(cell.get("outputs", [])):
-            view = output.get("data", {}).get(WIDGET_VIEW)
+            view = output.get("data", {}).get(WIDGET_MIME)
             if view is not None:
                 view["model_id"] = hashlib.sha256(f"{name}:{cell_index}:{output_index}".encode()).hexdigest()[:32]
-
-
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def run(path, timeout=600):
