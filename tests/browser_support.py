@@ -240,13 +240,36 @@ class StaticServer:
 
 
 class PageLog:
-    """What a page tried to load: failed requests and HTTP errors (local ones included)."""
+    """What a page tried to load: failed requests and HTTP errors (local ones included), and the
+    requests still in flight."""
 
     def __init__(self, page):
-        self.failed, self.http_errors = [], []
-        page.on("requestfailed", lambda request: self.failed.append(f"{request.url} ({request.failure})"))
+        self.page, self.failed, self.http_errors, self.pending = page, [], [], set()
+        page.on("request", lambda request: self.pending.add(request))
+        page.on("requestfinished", lambda request: self.pending.discard(request))
+        page.on("requestfailed", self._failed)
         page.on("response", lambda response: response.status >= 400
                 and self.http_errors.append(f"{response.url} ({response.status})"))
+
+    def _failed(self, request):
+        self.pending.discard(request)
+        self.failed.append(f"{request.url} ({request.failure})")
+
+    def settle(self, quiet=1.0, timeout=15.0):
+        """Wait until no request has been in flight for ``quiet`` seconds (MathJax asks for its web
+        fonts some time after typesetting): leaving the page earlier aborts them, and they would
+        count as failed. Returns self."""
+        deadline = time.monotonic() + timeout
+        idle_since = None
+        while time.monotonic() < deadline:
+            self.page.wait_for_timeout(100)  # lets Playwright deliver the events
+            if self.pending:
+                idle_since = None
+            elif idle_since is None:
+                idle_since = time.monotonic()
+            elif time.monotonic() - idle_since >= quiet:
+                break
+        return self
 
 
 # -- offline pages: MathJax 2 typeset and figures loaded ----------------------------------------

@@ -125,6 +125,7 @@ def test_lesson_page_and_search_work_offline(browser, site):
         images = page.evaluate(bs.JS_IMAGES, "main")
         assert images and all(i["complete"] and i["width"] > 0 for i in images), images
         page.screenshot(path=bs.screenshot_name(f"book/{lesson.name}", "page"))
+        log.settle()
         assert not log.failed and not log.http_errors, f"missing files: {log.failed + log.http_errors}"
 
         # search as on a published site (over http: the results' summaries are fetched pages)
@@ -134,6 +135,7 @@ def test_lesson_page_and_search_work_offline(browser, site):
                                    timeout=30_000)
             found = page.locator("#search-results li a").first.get_attribute("href")
             assert found and found.endswith(".html"), found
+            log.settle()  # before the local server stops
         assert not refused, f"the website tried to reach the network: {refused}"
         assert not log.failed and not log.http_errors, f"missing files: {log.failed + log.http_errors}"
         assert not page.page_errors, f"JavaScript errors: {page.page_errors}"

@@ -229,6 +229,7 @@ def test_slide_deck_works_offline(browser, deck, transport):
             if transport == "file":
                 page.screenshot(path=bs.screenshot_name(f"slides/{deck.stem}", "deck"))
                 speaker.screenshot(path=bs.screenshot_name(f"slides/{deck.stem}", "speaker_view"))
+            log.settle()  # before the local server stops
         assert not refused, f"the deck tried to reach the network: {refused}"
         assert not log.failed and not log.http_errors, f"missing files: {log.failed + log.http_errors}"
         assert not page.page_errors, f"JavaScript errors: {page.page_errors}"
