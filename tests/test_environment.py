@@ -75,7 +75,7 @@ def test_learners_get_no_test_or_instructor_tooling():
     assert any(r.startswith(f"{PROJECT['name']}[") and "instructor" in r and "book" in r for r in extras["test"]), \
         "the test extra must pull in the instructor and book extras (their tests run in CI)"
     makefile = (ROOT / "Makefile").read_text()
-    assert re.search(r'pip install --quiet -e \.\s*$', makefile, re.M), "make lab installs the package alone"
+    assert re.search(r'pip install (--\S+ \S+ )*-e \.\s*$', makefile, re.M), "make lab installs the package alone"
     assert '-e ".[test]"' in makefile
 
 
@@ -111,8 +111,9 @@ def test_no_jupyterlab_extension_is_flagged():
 
 @pytest.mark.slow
 def test_the_lab_make_lab_starts_reads_the_course_settings(tmp_path):
-    """The settings API of a lab started as `make lab` starts it (no user settings, no flags) reports the
-    course's values: news and update checks off, so the first start asks nothing and calls nothing."""
+    """The settings API of a lab started by `make lab` (no user settings, no flags) reports the course's
+    values: news and update checks off, so the first start asks nothing and calls nothing. It serves the
+    repository root (lessons, exercises and solutions) and its front page is lesson 00."""
     from jupyterlab.commands import get_app_dir
 
     installed = Path(get_app_dir()) / "settings" / "overrides.json"
@@ -122,7 +123,17 @@ def test_the_lab_make_lab_starts_reads_the_course_settings(tmp_path):
     sys.path.insert(0, str(ROOT / "tests"))
     import browser_support as bs
 
-    with bs.LabServer(tmp_path / "root", tmp_path / "state", tmp_path / "lab.log", plain=True) as server:
+    with bs.LabServer(bs.copy_repo(tmp_path / "root", clear=()), tmp_path / "state", tmp_path / "lab.log") as server:
+        top = {item["name"] for item in server.api_get("contents")["content"]}
+        assert {"notebooks", "exercises", "solutions", "lstm_core"} <= top, f"make lab serves {sorted(top)}"
+        assert "/lab/tree/notebooks/00_start_here.ipynb?token=" in server.printed_url(), server.printed_url()
+        # every "open in JupyterLab" link of the website names a file this server has
+        sys.path.insert(0, str(ROOT / "tools"))
+        import make_book
+
+        for page in make_book.toc_files():
+            relpath = make_book.LAB_URL.format(path=f"{page}.ipynb").split("/lab/tree/", 1)[1]
+            assert server.api_get(f"contents/{relpath}")["type"] == "notebook", relpath
         url = server.api_url("settings/@jupyterlab/apputils-extension:notification").replace("/api/", "/lab/api/")
         with urllib.request.urlopen(url, timeout=30) as response:
             answer = json.loads(response.read())
