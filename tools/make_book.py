@@ -29,7 +29,9 @@ from run_notebooks import WIDGET_MIME
 REPO = Path(__file__).resolve().parents[1]
 BOOK = REPO / "book"
 BUILD = BOOK / "_build"
-LAB_URL = "http://localhost:8888/lab/tree/{path}"  # where `make lab` serves the course
+# where `make lab` serves the course: the repository root, on JupyterLab's default port
+# (tests/test_environment.py opens every such path on a server started by `make lab`)
+LAB_URL = "http://localhost:8888/lab/tree/{path}"
 BINDER_URL = "https://mybinder.org/v2/gh/{repository}/HEAD?urlpath=lab/tree/{path}"
 
 
@@ -56,7 +58,7 @@ def banner(relpath, repository=None):
         links.append(f"[Exercise {stem[:2]}](../exercises/{relpath.name})")
     if folder == "exercises":
         links.append(f"[Lesson {stem[:2]}](../notebooks/{relpath.name})")
-        links.append(f"check your answers with `python -m lstm_core.grade exercises/{relpath.name}`")
+        links.append(f"check your answers with `make grade NB=exercises/{relpath.name}`")
     links.append(f"[open in JupyterLab]({LAB_URL.format(path=relpath.as_posix())}) (after `make lab`)")
     if repository:
         links.append(f"[open on Binder]({BINDER_URL.format(repository=repository, path=relpath.as_posix())})")
