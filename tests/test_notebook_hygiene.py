@@ -113,3 +113,12 @@ def test_outputs_do_not_churn(path):
     before = json.dumps(notebook, sort_keys=True)
     run_notebooks.steady_widget_ids(notebook, path.name)
     assert json.dumps(notebook, sort_keys=True) == before, "random widget ids: re-run with tools/run_notebooks.py"
+
+
+@pytest.mark.parametrize("path", LESSONS + SOLUTIONS + EXERCISES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_kernelspec_is_the_installed_one(path):
+    """JupyterLab rewrites a notebook's kernelspec to the kernel it starts; any difference (such as
+    "Python 3" for ipykernel's "Python 3 (ipykernel)") marks the notebook unsaved as soon as it opens."""
+    metadata = json.loads(path.read_text())["metadata"]
+    assert metadata.get("kernelspec") == run_notebooks.kernelspec_metadata(), \
+        f"{metadata.get('kernelspec')} is not the installed kernel's: re-run with `make notebooks`"

@@ -55,10 +55,19 @@ def steady_widget_ids(notebook, name):
                 view["model_id"] = hashlib.sha256(f"{name}:{cell_index}:{output_index}".encode()).hexdigest()[:32]
 
 
+def kernelspec_metadata(name="python3"):
+    """The notebook metadata of the installed kernel ``name``, exactly as JupyterLab writes it when it
+    starts that kernel (a different display name would mark every notebook unsaved as it opens)."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec(name)
+    return {"display_name": spec.display_name, "language": spec.language, "name": name}
+
+
 def run(path, timeout=600):
     """Execute ``path`` in place; return the wall time in seconds."""
     notebook = nbformat.read(path, as_version=4)
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.metadata["kernelspec"] = kernelspec_metadata()
     client = NotebookClient(notebook, timeout=timeout, kernel_name="python3", record_timing=False,
                             resources={"metadata": {"path": str(Path(path).parent)}})
     start = time.perf_counter()
