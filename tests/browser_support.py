@@ -1,7 +1,8 @@
-"""Helpers for the real-browser tests: a throwaway JupyterLab server and Playwright page actions.
+"""Helpers for the real-browser tests: JupyterLab started by `make lab` in a copy of the repository,
+and Playwright page actions.
 
 `tests/test_browser.py` uses them; they hold no assertions of their own except where a wait
-times out. Nothing here touches the course files: the server runs on a temporary copy.
+times out. Nothing here touches the course files: the server runs in a temporary copy.
 """
 
 import contextlib
@@ -33,21 +34,6 @@ CHROMIUM_ARGS = [
 # Exception names as Python prints them at the end of a traceback ("ValueError: ...").
 EXCEPTION_LINE = re.compile(r"^\s*([A-Za-z_][\w.]*(?:Error|Exception|Interrupt))\b", re.MULTILINE)
 
-# JupyterLab user settings for the test server: no news/update pop-ups (they would also try
-# to reach the internet), everything else left at its default so the test sees what a learner sees.
-LAB_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
-        "fetchNews": "false", "checkForUpdates": False,
-    },
-}
-
-
-def jupyter_executable():
-    """The `jupyter` script next to the running Python (the project's venv)."""
-    candidate = Path(sys.executable).with_name("jupyter")
-    return str(candidate if candidate.exists() else REPO / ".venv" / "bin" / "jupyter")
-
-
 def free_port():
     """A TCP port on the loopback interface that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -55,19 +41,23 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def copy_course(dest, folders=("notebooks", "exercises"), source=REPO):
-    """Copy the course folders into ``dest`` with every output cleared; return ``dest``.
+def copy_repo(dest, clear=("notebooks", "exercises", "solutions"), source=REPO):
+    """Copy the repository's files (those git tracks or would track) into ``dest``; return ``dest``.
 
-    Clearing outputs means that whatever the browser shows after "Run All" was produced
-    in the browser, not loaded from the saved file.
+    The copy has the repository's layout, so a server started in it with `make lab` serves what a
+    learner's clone serves, and nothing run in the browser can change the course files. File times
+    are kept (make compares them). Outputs of the notebooks in ``clear`` are cleared, so whatever the
+    browser shows after "Run All" was produced in the browser, not loaded from the saved file.
     """
-    dest = Path(dest)
-    for name in folders:
-        src = Path(source) / name
-        if not src.is_dir():
-            continue
-        shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
-        for path in (dest / name).glob("*.ipynb"):
+    dest, source = Path(dest), Path(source)
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                            cwd=source, capture_output=True, check=True).stdout.decode().split("\0")
+    for relpath in filter(None, listed):
+        if (source / relpath).is_file():  # a file deleted but not yet committed is still listed
+            (dest / relpath).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source / relpath, dest / relpath)
+    for folder in clear:
+        for path in (dest / folder).glob("*.ipynb"):
             notebook = nbformat.read(path, as_version=4)
             for cell in notebook.cells:
                 if cell.cell_type == "code":
@@ -75,17 +65,27 @@ def copy_course(dest, folders=("notebooks", "exercises"), source=REPO):
                     cell.execution_count = None
             notebook.metadata.pop("widgets", None)
             nbformat.write(notebook, path)
+            shutil.copystat(source / folder / path.name, path)  # the original time, as in a clone
     return dest
 
 
-class LabServer:
-    """A JupyterLab server started from the venv on a loopback port with a random token."""
+def venv_dir():
+    """The venv the tests run in (the project's .venv in `make test`)."""
+    return Path(sys.prefix) if (Path(sys.prefix) / "pyvenv.cfg").exists() else REPO / ".venv"
 
-    def __init__(self, root_dir, state_dir, log_path, plain=False):
-        """``plain=True`` starts the lab as `make lab` does: no user settings and no news flags, so
-        only the course's own settings (jupyter-settings/overrides.json, installed by make) apply."""
-        self.plain = plain
-        self.root_dir = Path(root_dir)
+
+class LabServer:
+    """JupyterLab started exactly as `make lab` starts it, in a copy of the repository (copy_repo).
+
+    The command is `make lab` itself, with the test's venv and, in LAB_ARGS, only what a test needs to
+    reach it: no browser of its own, a free loopback port and a random token. The root, the default
+    URL, the settings (the course's overrides.json, no user settings) and the PATH of its terminals
+    are the Makefile's. JupyterLab's user state (settings, workspaces, runtime files) goes to
+    ``state_dir`` so that nothing of the developer's own JupyterLab leaks in.
+    """
+
+    def __init__(self, repo_copy, state_dir, log_path):
+        self.root_dir = Path(repo_copy)
         self.state_dir = Path(state_dir)
         self.log_path = Path(log_path)
         self.port = free_port()
@@ -95,38 +95,32 @@ class LabServer:
         self._log = None
 
     # -- lifecycle ------------------------------------------------------------------------
+    def command(self):
+        venv = venv_dir()
+        lab_args = (f"--no-browser --port={self.port} --ServerApp.port_retries=0 --ServerApp.ip=127.0.0.1 "
+                    f"--IdentityProvider.token={self.token}")
+        # -o: the venv is the test's own, already installed; make must not reinstall it from the copy
+        return ["make", "--no-print-directory", "-o", str(venv / ".installed-stamp"), "lab",
+                f"VENV={venv}", f"LAB_ARGS={lab_args}"]
+
     def start(self, timeout=90):
-        settings_dir = self.state_dir / "lab-settings"
-        self.root_dir.mkdir(parents=True, exist_ok=True)
-        for relpath, values in ({} if self.plain else LAB_SETTINGS).items():
-            path = settings_dir / relpath
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(values))
         env = dict(os.environ)
         env.update({
-            "JUPYTERLAB_SETTINGS_DIR": str(settings_dir),
+            "JUPYTERLAB_SETTINGS_DIR": str(self.state_dir / "lab-settings"),
             "JUPYTERLAB_WORKSPACES_DIR": str(self.state_dir / "lab-workspaces"),
             "JUPYTER_RUNTIME_DIR": str(self.state_dir / "runtime"),
-            "MPLBACKEND": "module://matplotlib_inline.backend_inline",
         })
-        command = [
-            jupyter_executable(), "lab", "--no-browser",
-            f"--IdentityProvider.token={self.token}", f"--port={self.port}", "--ServerApp.port_retries=0",
-            "--ServerApp.ip=127.0.0.1", f"--ServerApp.root_dir={self.root_dir}",
-        ]
-        if not self.plain:
-            command += ["--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
-        if hasattr(os, "geteuid") and os.geteuid() == 0:
-            command.append("--allow-root")  # containers and CI run as root
+        for name in ("VIRTUAL_ENV", "MPLBACKEND", "PYTHONPATH"):  # a learner's shell has none of these
+            env.pop(name, None)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = open(self.log_path, "w")  # noqa: SIM115 (closed in stop())
-        # its own process group, so stop() can reach whatever the server left behind
-        self.process = subprocess.Popen(command, stdout=self._log, stderr=subprocess.STDOUT, env=env,
+        # its own process group, so stop() can reach make, jupyter and whatever they left behind
+        self.process = subprocess.Popen(self.command(), stdout=self._log, stderr=subprocess.STDOUT, env=env,
                                         cwd=self.root_dir, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"jupyter lab exited with {self.process.returncode}:\n{self.log_tail()}")
+                raise RuntimeError(f"make lab exited with {self.process.returncode}:\n{self.log_tail()}")
             try:
                 with urllib.request.urlopen(self.api_url("status"), timeout=2) as response:
                     if response.status == 200:
@@ -134,23 +128,32 @@ class LabServer:
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             time.sleep(0.25)
-        raise RuntimeError(f"jupyter lab did not answer within {timeout} s:\n{self.log_tail()}")
+        raise RuntimeError(f"make lab did not answer within {timeout} s:\n{self.log_tail()}")
+
+    def printed_url(self):
+        """The URL `make lab` printed for this server (the one a learner opens). Jupyter prints a token
+        it was given as "token=..."; it is put back so that the URL can be opened."""
+        found = re.findall(rf"http://127\.0\.0\.1:{self.port}/\S+", self.log_path.read_text())
+        if not found:
+            raise AssertionError(f"make lab printed no URL for port {self.port}:\n{self.log_tail()}")
+        return found[-1].replace("token=...", f"token={self.token}")
 
     def stop(self):
-        """Shut down kernels, then terminate the server (kill it if it lingers). Never raises."""
+        """Shut down kernels, then terminate the server's process group (kill it if it lingers). Never raises."""
         if self.process is None:
             return
         with contextlib.suppress(Exception):
             if self.process.poll() is None:
                 for kernel in self.api_get("kernels"):
                     self.api_request("DELETE", f"kernels/{kernel['id']}")
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=15)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGTERM)  # make and the jupyter it started
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=15)
+        time.sleep(0.5)  # jupyter shuts down after make has gone
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)  # the group we created: stray children only
         if self._log is not None:
@@ -577,8 +580,69 @@ def run_exercise_to_the_end(page, max_rounds=50):
     return cell_reports(page)
 
 
+# -- JupyterLab's terminal --------------------------------------------------------------------------
+def open_terminal(page, server, timeout=30_000):
+    """File > New > Terminal, as a learner opens it; return the new terminal's name on the server."""
+    before = {t["name"] for t in server.api_get("terminals")}
+    menu_command(page, "File", "New")
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Terminal$")).first.click()
+    page.locator(".jp-Terminal:not(.lm-mod-hidden) .xterm").wait_for(timeout=timeout)
+    deadline = time.monotonic() + timeout / 1000
+    while time.monotonic() < deadline:
+        new = {t["name"] for t in server.api_get("terminals")} - before
+        if new:
+            return new.pop()
+        time.sleep(0.25)
+    raise TimeoutError("File > New > Terminal started no terminal on the server")
 
-# -- the browser, shared by test_browser.py and test_book.py (each wraps it in a session fixture) -----
+
+class TerminalOutput:
+    """What a JupyterLab terminal prints, read from the server's terminal websocket (the canvas that
+    xterm.js draws holds no text to read). It listens beside the browser; the browser types."""
+
+    def __init__(self, server, name):
+        import websocket  # websocket-client, a dependency of jupyter_server
+
+        url = f"ws://127.0.0.1:{server.port}/terminals/websocket/{name}?token={server.token}"
+        self.socket = websocket.create_connection(url, timeout=5)
+        self.text = ""
+
+    def wait_for(self, pattern, timeout=120.0):
+        """Read until ``pattern`` (a regex) appears in the text printed since this object was made."""
+        import websocket
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                message = json.loads(self.socket.recv())
+            except websocket.WebSocketTimeoutException:
+                continue
+            if message[0] == "stdout":
+                self.text += re.sub(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07", "", message[1])
+                found = re.search(pattern, self.text)
+                if found:
+                    return found
+        raise TimeoutError(f"the terminal did not print {pattern!r} within {timeout} s; it printed:\n"
+                           f"{self.text[-3000:]}")
+
+    def close(self):
+        with contextlib.suppress(Exception):
+            self.socket.close()
+
+
+def type_in_terminal(page, command):
+    """Click into the visible terminal and type ``command`` and Enter, key by key."""
+    page.locator(".jp-Terminal:not(.lm-mod-hidden) .xterm").click()
+    page.keyboard.type(command)
+    page.keyboard.press("Enter")
+
+
+def dirty_tabs(page):
+    """Titles of the open tabs that JupyterLab marks as changed and not saved."""
+    return page.locator(".lm-TabBar-tab.jp-mod-dirty .lm-TabBar-tabLabel").all_inner_texts()
+
+
+# -- the browser, shared by test_browser.py and test_book.py (one session fixture in conftest.py) ---
 def launch_chromium():
     """Yield Debian's chromium driven by Playwright; skip (fail under LSTM_BPTT_REQUIRE_BROWSER=1) without it."""
     if not CHROMIUM.exists():

@@ -1,10 +1,25 @@
-"""Shared fixtures: a non-interactive matplotlib backend and a seeded generator."""
+"""Shared fixtures: a non-interactive matplotlib backend, a seeded generator, and one headless browser."""
+
+import sys
+from pathlib import Path
 
 import matplotlib
 import numpy as np
 import pytest
 
 matplotlib.use("Agg")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian chromium (skips without it, fails under LSTM_BPTT_REQUIRE_BROWSER=1).
+
+    One Playwright for the whole session: tests/test_browser.py and tests/test_book.py share it
+    (a second sync Playwright started while the first runs fails inside its asyncio loop)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import browser_support
+
+    yield from browser_support.launch_chromium()
 
 
 @pytest.fixture

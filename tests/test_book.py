@@ -100,11 +100,6 @@ def test_every_page_is_built_with_its_links_and_loads_nothing_remote(site):
     assert "<img" in (site / f"notebooks/{lesson.stem}.html").read_text(encoding="utf-8"), "figures are missing"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    yield from bs.launch_chromium()
-
-
 @pytest.mark.browser
 def test_lesson_page_and_search_work_offline(browser, site):
     """A lesson page over file:// with the network refused: MathJax (the course's copy) typesets every

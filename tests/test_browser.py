@@ -1,7 +1,7 @@
 """Real-browser tests: the lessons run in JupyterLab, their widgets redraw, an exercise fails only at its stubs.
 
-Headless Debian chromium (driven by Playwright) talks to a JupyterLab server started from the venv on a
-temporary copy of notebooks/ and exercises/ with the outputs cleared, so the course files are never
+Headless Debian chromium (driven by Playwright) talks to JupyterLab started by `make lab` itself in a
+temporary copy of the repository with the notebooks' outputs cleared, so the course files are never
 touched and every output the assertions look at was produced in the browser. Screenshots go to
 test-output/browser/. Run them alone with
 
@@ -63,18 +63,13 @@ def exercise_params():
     return [pytest.param(p.relative_to(bs.REPO).as_posix(), id=p.stem) for p in chosen]
 
 
-# -- fixtures ---------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def browser():
-    """Headless Debian chromium (skips without it, fails under LSTM_BPTT_REQUIRE_BROWSER=1)."""
-    yield from bs.launch_chromium()
-
-
+# -- fixtures (`browser`, one Playwright for the session, is in conftest.py) ------------------
 @pytest.fixture(scope="session")
 def lab_server(browser, tmp_path_factory):
-    """JupyterLab on a loopback port, serving a cleared copy of the course; always stopped."""
+    """JupyterLab started by `make lab` in a copy of the repository with the notebooks' outputs
+    cleared; always stopped."""
     base = tmp_path_factory.mktemp("browser")
-    root = bs.copy_course(base / "course")
+    root = bs.copy_repo(base / "course")
     server = bs.LabServer(root, base / "state", bs.OUTPUT_DIR / "jupyterlab.log")
     try:
         server.start()
@@ -167,6 +162,59 @@ def test_exercise_fails_only_at_stubs(page, lab_server, relpath):
     print(f"\n{relpath}: {len(errors)} NotImplementedError(s) in cells {[e[0] for e in errors]}")
 
 
+def test_the_newcomers_journey(page, lab_server):
+    """The path of the README, walked in the browser: the URL `make lab` prints opens lesson 00 (nothing
+    marked unsaved); its link opens exercise 01 from exercises/; the exercise runs (its stubs raise);
+    the grading command, typed in JupyterLab's terminal exactly as the README and lesson 00 write it,
+    prints a score; and that terminal's python is the course's."""
+    readme = (bs.REPO / "README.md").read_text(encoding="utf-8")
+    command = re.search(r"`(make grade NB=exercises/01_\S+\.ipynb)`", readme).group(1)
+    lesson00 = (bs.REPO / "notebooks" / "00_start_here.ipynb").read_text(encoding="utf-8")
+    assert command in lesson00, f"lesson 00 does not give the README's grading command {command!r}"
+
+    import platform
+
+    # JupyterLab records the running kernel's Python version in the notebook; on a machine whose Python
+    # differs from the one the lessons were run with, that alone marks them changed. The test's copy is
+    # given this machine's version so that anything else the course does to a notebook shows.
+    start = lab_server.root_dir / "notebooks" / "00_start_here.ipynb"
+    notebook = nbformat.read(start, as_version=4)
+    notebook.metadata.setdefault("language_info", {})["version"] = platform.python_version()
+    nbformat.write(notebook, start)
+
+    page.goto(lab_server.printed_url(), wait_until="domcontentloaded")
+    cells = len(nbformat.read(start, as_version=4).cells)
+    page.wait_for_function(bs.JS_NOTEBOOK_READY, arg=cells, timeout=90_000, polling=250)
+    assert page.url.split("?")[0].endswith("/lab/tree/notebooks/00_start_here.ipynb"), page.url
+    page.wait_for_timeout(2000)  # the kernel's info arrives after idle: the moment metadata would change
+    assert not bs.dirty_tabs(page), f"opening lesson 00 marked it unsaved: {bs.dirty_tabs(page)}"
+
+    link = page.locator(f"{bs.ACTIVE_NOTEBOOK} .jp-RenderedMarkdown a[href*='exercises/01_forward_pass.ipynb']")
+    assert link.count() > 0, "lesson 00 has no link to exercise 01"
+    link.first.scroll_into_view_if_needed()
+    link.first.click()
+    page.wait_for_url(re.compile(r"/lab/tree/exercises/01_forward_pass\.ipynb"), timeout=30_000)
+    exercise = nbformat.read(lab_server.root_dir / "exercises" / "01_forward_pass.ipynb", as_version=4)
+    page.wait_for_function(bs.JS_NOTEBOOK_READY, arg=len(exercise.cells), timeout=90_000, polling=250)
+    reports = bs.run_exercise_to_the_end(page)
+    errors = bs.error_outputs(reports)
+    assert errors and {name for _, name, _ in errors} == {"NotImplementedError"}, describe(errors)
+
+    terminal = bs.TerminalOutput(lab_server, bs.open_terminal(page, lab_server))
+    try:
+        bs.type_in_terminal(page, command)
+        total = terminal.wait_for(r"Total: (\d+)/(\d+)", timeout=180)
+        assert int(total.group(2)) > 0 and int(total.group(1)) < int(total.group(2)), terminal.text
+        assert "make: ***" not in terminal.text, terminal.text
+        bs.type_in_terminal(page, "command -v python")
+        venv_python = str(bs.venv_dir() / "bin" / "python")
+        terminal.wait_for(re.escape(venv_python), timeout=30)
+    finally:
+        terminal.close()
+    page.screenshot(path=bs.screenshot_name("journey/terminal", "grade"))
+    assert not page.page_errors, f"JavaScript errors: {page.page_errors}"
+
+
 def deck_lesson():
     """The first lesson whose deck has both figures and mathematics (the hardest to show offline)."""
     for path in sorted((bs.REPO / "notebooks").glob("[0-9][0-9]_*.ipynb")):
@@ -249,17 +297,17 @@ def rise_lesson():
 
 
 def test_rise_slideshow_typesets_and_its_slider_redraws(browser, tmp_path):
-    """JupyterLab as `make lab` starts it (only the course's settings): no news prompt; run a lesson,
+    """JupyterLab started by `make lab` (only the course's settings): no news prompt; run a lesson,
     enter RISE's slideshow, move through the slides to a slider, run that cell there, drag the slider,
     and the figure redraws. The mathematics is typeset, and nothing off the machine is requested."""
     path, index = rise_lesson()
     if path is None:
         pytest.skip("no lesson with a slider yet")
     relpath = path.relative_to(bs.REPO).as_posix()
-    root = bs.copy_course(tmp_path / "course", folders=("notebooks",))
+    root = bs.copy_repo(tmp_path / "course")
     context, page, refused, log = bs.offline_page(browser)
     try:
-        with bs.LabServer(root, tmp_path / "state", bs.OUTPUT_DIR / "jupyterlab-rise.log", plain=True) as server:
+        with bs.LabServer(root, tmp_path / "state", bs.OUTPUT_DIR / "jupyterlab-rise.log") as server:
             bs.open_notebook(page, server, relpath, workspace="rise")
             bs.run_command_and_wait(page, "Run", "Run All Cells")
             assert "Jupyter news" not in page.locator("body").inner_text(), "JupyterLab asked about news"
