@@ -19,9 +19,11 @@ WEB_STAMP := web/node_modules/.installed-stamp
 HUB_STAMP := hub/node_modules/.installed-stamp
 CHROMIUM := /usr/bin/chromium
 # `make lab` serves the repository root (lessons, exercises and solutions are all reachable) and opens
-# lesson 00; .venv/bin comes first on PATH, so JupyterLab's terminal has the course's python and jupyter.
+# lesson 00; .venv/bin comes first on PATH, also in JupyterLab's terminal (after the learner's ~/.bashrc,
+# jupyter-settings/terminal.bashrc), so the terminal has the course's python and jupyter.
 # LAB_ARGS adds options (the browser test passes --no-browser, a port and a token); nothing else differs.
 LAB_START := notebooks/00_start_here.ipynb
+LAB_TERMINAL_RC := jupyter-settings/terminal.bashrc
 LAB_ARGS ?=
 LESSONS := $(sort $(wildcard notebooks/*.ipynb))
 SOLUTIONS := $(sort $(wildcard solutions/*.ipynb))
@@ -83,8 +85,10 @@ test-env: env $(TEST_STAMP) $(WEB_STAMP) $(HUB_STAMP)
 
 # (--allow-root only when run as root, e.g. in a container)
 lab: env
-	PATH="$(abspath $(VENV))/bin:$$PATH" VIRTUAL_ENV="$(abspath $(VENV))" exec $(abspath $(VENV))/bin/jupyter lab \
+	PATH="$(abspath $(VENV))/bin:$$PATH" VIRTUAL_ENV="$(abspath $(VENV))" LSTM_BPTT_VENV="$(abspath $(VENV))" \
+	  exec $(abspath $(VENV))/bin/jupyter lab \
 	  --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/$(LAB_START) \
+	  --ServerApp.terminado_settings='{"shell_command": ["bash", "--rcfile", "$(CURDIR)/$(LAB_TERMINAL_RC)", "-i"]}' \
 	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 # self-study grading of one exercise: make grade NB=exercises/01_forward_pass.ipynb
