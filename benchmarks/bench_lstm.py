@@ -58,7 +58,6 @@ if __name__ == "__main__":  # BLAS reads its thread count when numpy is imported
 import numpy as np  # noqa: E402
 
 from lstm_core import LSTMParams, lstm_backward, lstm_forward  # noqa: E402
-from lstm_core.autodiff import to_torch_lstm  # noqa: E402
 from lstm_core.naive import naive_lstm_backward, naive_lstm_forward  # noqa: E402
 
 
@@ -182,7 +181,7 @@ def main(argv=None):
         return run
 
     def make_torch(params, x, dh):
-        lstm = to_torch_lstm(params)  # PyTorch's gate order is also i, f, g, o
+        lstm = params.to_torch()  # PyTorch's gate order is also i, f, g, o
         x_t, dh_t = torch.from_numpy(x), torch.from_numpy(dh)
 
         def run():

@@ -3,6 +3,8 @@
 Modules (each reads in one sitting):
 
 - ``params``: ``LSTMParams`` (the article's twelve arrays), ``RNNParams``, ``GATES``.
+- ``convert``: weights from and to PyTorch, CS231n, Keras, deeplearning.ai, Karpathy's lstm.py
+  (also as ``LSTMParams.from_torch``, ``.to_torch``, ``.from_cs231n``, ...).
 - ``activations``: sigmoid, tanh and their derivatives from outputs.
 - ``lstm``: ``lstm_step_forward/backward``, ``lstm_forward/backward`` (full or truncated BPTT).
 - ``rnn``: ``rnn_forward/backward``, the vanilla RNN.

@@ -188,24 +188,6 @@ def agreement_rows(reference, other, tol=1e-12):
     return rows
 
 
-def to_torch_lstm(params):
-    """A ``torch.nn.LSTM`` (one layer, time-major, the dtype of ``params``) holding ``params``.
-
-    PyTorch's gate order is also i, f, g, o, so the fused arrays load directly; of its two biases,
-    ``bias_ih_l0`` gets our b and ``bias_hh_l0`` is zero. Requires PyTorch (imported here).
-    """
-    import torch
-
-    w_x, w_h, b = params.fused()  # (4H, D), (4H, H), (4H,)
-    lstm = torch.nn.LSTM(params.input_size, params.hidden_size, dtype=getattr(torch, str(params.dtype)))
-    with torch.no_grad():
-        lstm.weight_ih_l0.copy_(torch.from_numpy(w_x))
-        lstm.weight_hh_l0.copy_(torch.from_numpy(w_h))
-        lstm.bias_ih_l0.copy_(torch.from_numpy(b))
-        lstm.bias_hh_l0.zero_()
-    return lstm
-
-
 def torch_lstm_gradients(params, x, h0, c0, dh_up):
     """Gradients of L = sum(h * dh_up) from ``torch.nn.LSTM`` loaded with the same weights.
 
@@ -232,7 +214,7 @@ def torch_lstm_gradients(params, x, h0, c0, dh_up):
     """
     import torch
 
-    lstm = to_torch_lstm(params)
+    lstm = params.to_torch()
     x_t = torch.tensor(x, requires_grad=True)
     h0_t = torch.tensor(h0[None], requires_grad=True)  # (1, B, H): one layer
     c0_t = torch.tensor(c0[None], requires_grad=True)
@@ -260,7 +242,7 @@ def torch_truncated_gradients(params, x, h0, c0, dh_up, truncate):
 
     if int(truncate) != truncate or truncate < 1:
         raise ValueError(f"truncate must be an integer >= 1, got {truncate!r}")
-    lstm = to_torch_lstm(params)
+    lstm = params.to_torch()
     x_t = torch.tensor(x, requires_grad=True)
     h0_t = torch.tensor(h0[None], requires_grad=True)  # (1, B, H): one layer
     c0_t = torch.tensor(c0[None], requires_grad=True)

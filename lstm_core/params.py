@@ -251,6 +251,52 @@ class LSTMParams(ParamArrays):
         b = np.concatenate([getattr(self, f"b_{k}") for k in GATES])  # (4H,)
         return w_x, w_h, b
 
+    # Converters from and to other libraries' layouts; each is documented in lstm_core.convert.
+
+    @classmethod
+    def from_torch(cls, lstm, layer=None, reverse=False):
+        """From one layer of a ``torch.nn.LSTM`` or its ``state_dict()`` (``lstm_core.convert.from_torch``)."""
+        from lstm_core import convert
+
+        return convert.from_torch(lstm, layer, reverse)
+
+    def to_torch(self):
+        """A one-layer ``torch.nn.LSTM`` holding these parameters (``lstm_core.convert.to_torch``)."""
+        from lstm_core import convert
+
+        return convert.to_torch(self)
+
+    @classmethod
+    def from_cs231n(cls, Wx, Wh, b):  # noqa: N803 (CS231n's names)
+        """From CS231n's Wx (D, 4H), Wh (H, 4H), b (4H,), gates i, f, o, g (``lstm_core.convert.from_cs231n``)."""
+        from lstm_core import convert
+
+        return convert.from_cs231n(Wx, Wh, b)
+
+    @classmethod
+    def from_keras(cls, kernel, recurrent_kernel, bias):
+        """From Keras's kernel (D, 4H), recurrent_kernel (H, 4H), bias (4H,), gates i, f, c, o
+        (``lstm_core.convert.from_keras``)."""
+        from lstm_core import convert
+
+        return convert.from_keras(kernel, recurrent_kernel, bias)
+
+    @classmethod
+    def from_deeplearning_ai(cls, parameters):
+        """From deeplearning.ai's dict Wf, Wi, Wc, Wo (H, H + D) on [a_prev; x], bf .. bo (H, 1)
+        (``lstm_core.convert.from_deeplearning_ai``)."""
+        from lstm_core import convert
+
+        return convert.from_deeplearning_ai(parameters)
+
+    @classmethod
+    def from_karpathy(cls, WLSTM, input_size=None):  # noqa: N803 (Karpathy's name)
+        """From Karpathy's packed WLSTM (1 + D + H, 4H), bias row first, gates i, f, o, g
+        (``lstm_core.convert.from_karpathy``)."""
+        from lstm_core import convert
+
+        return convert.from_karpathy(WLSTM, input_size)
+
 
 @dataclass(eq=False)
 class RNNParams(ParamArrays):

@@ -81,3 +81,35 @@ def test_the_table_renders_one_row_per_formula_with_working_links():
 def test_the_table_can_list_a_subset_without_links():
     table = article_table(keys=TYPOS, link=False)
     assert len(table.splitlines()) == 2 + len(TYPOS) and "](" not in table
+
+
+MATH_ONLY = re.compile(r"\\(dots|ldots|cdots|partial|frac|sigma|quad|mathbb|tanh)\b|[\^_]")
+"""What MathJax typesets only in math mode (\\dots in text mode is 'only supported in math mode')."""
+
+
+def _text_groups(math):
+    """The contents of every \\text{...} in a LaTeX string, braces matched."""
+    groups = []
+    for match in re.finditer(r"\\text\{", math):
+        depth, start = 1, match.end()
+        for end in range(start, len(math)):
+            depth += {"{": 1, "}": -1}.get(math[end], 0)
+            if depth == 0:
+                groups.append(math[start:end])
+                break
+        else:
+            raise AssertionError(f"unclosed \\text{{ in {math}")
+    return groups
+
+
+def test_the_table_has_no_math_command_outside_math_mode():
+    for line in article_table().splitlines()[2:]:
+        pieces = line.split("$")
+        assert len(pieces) % 2 == 1, f"unbalanced $ in {line}"
+        for outside in pieces[::2]:  # the markdown between $...$ spans
+            assert "\\" not in outside, f"a LaTeX command outside $...$: {outside!r} in {line}"
+        for math in pieces[1::2]:
+            for text in _text_groups(math):
+                assert not MATH_ONLY.search(text), f"math-mode-only LaTeX inside \\text{{{text}}} in {line}"
+    assert _text_groups(r"\text{a \dots\ b} x") == [r"a \dots\ b"]  # what the check caught in row 40
+    assert MATH_ONLY.search(r"a \dots\ b")

@@ -9,7 +9,6 @@ import pytest
 from conftest import random_lstm_problem
 
 from lstm_core import GATES, LSTMParams, lstm_backward, lstm_forward
-from lstm_core.autodiff import to_torch_lstm
 
 torch = pytest.importorskip("torch", reason="PyTorch not installed (pip install torch==2.13.0)")
 
@@ -22,7 +21,7 @@ def test_gradients_match_torch(shape, rng):
     dh = rng.standard_normal(h.shape)
     grads, dx, dh0, dc0 = lstm_backward(dh, cache)
 
-    lstm = to_torch_lstm(params)
+    lstm = params.to_torch()
     x_t = torch.from_numpy(x).requires_grad_()
     h0_t = torch.from_numpy(h0)[None].clone().requires_grad_()  # (1, B, H): one layer
     c0_t = torch.from_numpy(c0)[None].clone().requires_grad_()

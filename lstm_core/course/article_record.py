@@ -144,7 +144,7 @@ ARTICLE_FORMULAS = (
     PrintedFormula("dE_db_g", r"\partial L/\partial b_g",
                    rf"dE/db_g = dE/dg * (dg/db_g) = {_DC} * i * {_TANH_G}", _QMARK, ("04",)),
     PrintedFormula("final", r"\text{gradients over the sequence}",
-                   r"\text{Finally the gradients \dots\ are,} \quad (\text{nothing follows})",
+                   r"\text{Finally the gradients } \dots \text{ are,} \quad (\text{nothing follows})",
                    r"missing: no sum over time, no $\partial L/\partial h_{t-1}$, no $\partial L/\partial x_t$",
                    ("05", "09")),
 )
